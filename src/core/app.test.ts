@@ -1,0 +1,275 @@
+import assert from 'node:assert/strict'
+import { Readable } from 'node:stream'
+import { describe, it } from 'node:test'
+import { HttpError, createApp } from '../index.js'
+import { consoleLogger } from '../utils/console-logger.js'
+import type { Mode } from '../utils/mode.js'
+
+function app(mode: Mode = 'test') {
+  const lines: string[] = []
+  const a = createApp({ mode, logger: consoleLogger('debug', (l) => lines.push(l)) })
+  return Object.assign(a, { lines })
+}
+
+describe('app: returned values become the body', () => {
+  const cases: Array<[string, () => unknown, number, string | null, string]> = [
+    ['object → JSON', () => ({ hello: 'world' }), 200, 'application/json', '{"hello":"world"}'],
+    ['array → JSON', () => [1, 2], 200, 'application/json', '[1,2]'],
+    ['number → JSON', () => 42, 200, 'application/json', '42'],
+    ['string → text', () => 'hi', 200, 'text/plain; charset=utf-8', 'hi'],
+    ['bytes → octet-stream', () => new Uint8Array([104, 105]), 200, 'application/octet-stream', 'hi'],
+    ['Readable → streamed', () => Readable.from(['a', 'b']), 200, 'application/octet-stream', 'ab'],
+    [
+      'async generator → streamed',
+      async function* () {
+        yield 'x'
+        yield 'y'
+      },
+      200,
+      'application/octet-stream',
+      'xy',
+    ],
+    ['Web ReadableStream → streamed', () => new Blob(['web']).stream(), 200, 'application/octet-stream', 'web'],
+    ['Response → adopted', () => new Response('made', { status: 202, headers: { 'x-a': '1', 'content-type': 'text/x' } }), 202, 'text/x', 'made'],
+    ['null → empty', () => null, 200, null, ''],
+  ]
+  for (const [name, make, status, type, text] of cases) {
+    it(name, async () => {
+      const a = app()
+      a.get('/', (() => {
+        const v = make()
+        return typeof v === 'function' ? (v as () => unknown)() : v
+      }) as () => unknown)
+      const res = await a.request('/')
+      assert.equal(res.status, status)
+      assert.equal(res.headers.get('content-type'), type)
+      assert.equal(await res.text(), text)
+    })
+  }
+
+  it('sets Content-Length on buffered bodies, counting bytes not characters', async () => {
+    const a = app()
+    a.get('/', () => 'héllo')
+    const res = await a.request('/')
+    assert.equal(res.headers.get('content-length'), '6')
+  })
+
+  it('awaits async handlers', async () => {
+    const a = app()
+    a.post('/items', async (c) => {
+      await new Promise((r) => setTimeout(r, 2))
+      c.status(201)
+      return { ok: true }
+    })
+    const res = await a.request('/items', { method: 'POST' })
+    assert.equal(res.status, 201)
+    assert.deepEqual(await res.json(), { ok: true })
+  })
+})
+
+describe('app: routing answers', () => {
+  it('answers 404 with ERR_NOT_FOUND as JSON, or text for a browser', async () => {
+    const a = app()
+    const json = await a.request('/nope')
+    assert.equal(json.status, 404)
+    assert.equal(((await json.json()) as { code: string }).code, 'ERR_NOT_FOUND')
+    const text = await a.request('/nope', { headers: { accept: 'text/html,application/xhtml+xml' } })
+    assert.equal(text.headers.get('content-type'), 'text/plain; charset=utf-8')
+    assert.match(await text.text(), /^404 ERR_NOT_FOUND/)
+  })
+
+  it('answers 405 with Allow listing the methods of the path', async () => {
+    const a = app()
+    a.get('/r', () => 'g')
+    a.post('/r', () => 'p')
+    const res = await a.request('/r', { method: 'DELETE' })
+    assert.equal(res.status, 405)
+    assert.equal(res.headers.get('allow'), 'GET, HEAD, OPTIONS, POST')
+    assert.equal(((await res.json()) as { code: string }).code, 'ERR_METHOD_NOT_ALLOWED')
+  })
+
+  it('answers OPTIONS with 204 and Allow when the path has no OPTIONS route', async () => {
+    const a = app()
+    a.put('/r', () => 'p')
+    const res = await a.request('/r', { method: 'OPTIONS' })
+    assert.equal(res.status, 204)
+    assert.equal(res.headers.get('allow'), 'OPTIONS, PUT')
+  })
+
+  it('serves HEAD with the GET handler, same headers, no body', async () => {
+    const a = app()
+    a.get('/r', () => 'twelve bytes')
+    const res = await a.request('/r', { method: 'HEAD' })
+    assert.equal(res.status, 200)
+    assert.equal(res.headers.get('content-length'), '12')
+    assert.equal(await res.text(), '')
+  })
+
+  it('never runs a streamed source for HEAD: the generator is stopped unread', async () => {
+    const a = app()
+    let produced = 0
+    a.get('/s', () =>
+      (async function* endless() {
+        for (;;) {
+          produced++
+          yield 'line\n'
+        }
+      })(),
+    )
+    const res = await a.request('/s', { method: 'HEAD' })
+    assert.equal(res.status, 200)
+    await new Promise((r) => setTimeout(r, 10))
+    assert.equal(produced, 0)
+  })
+
+  it('answers a malformed percent-escape in a param with 400 ERR_BAD_PERCENT_ENCODING', async () => {
+    const a = app()
+    let reached = false
+    a.get('/u/:name', (c) => {
+      reached = true
+      return c.params.name
+    })
+    const res = await a.request('/u/%E0%A4%A')
+    assert.equal(res.status, 400)
+    assert.equal(((await res.json()) as { code: string }).code, 'ERR_BAD_PERCENT_ENCODING')
+    assert.equal(reached, false)
+    assert.equal(await (await a.request('/u/caf%C3%A9')).text(), 'café')
+  })
+
+  it('uses a custom notFound handler after global middleware', async () => {
+    const a = app()
+    a.use(async (c, next) => {
+      await next()
+      c.header('x-global', '1')
+    })
+    a.notFound((c) => c.text('custom 404', 404))
+    const res = await a.request('/x')
+    assert.equal(res.status, 404)
+    assert.equal(res.headers.get('x-global'), '1')
+    assert.equal(await res.text(), 'custom 404')
+  })
+
+  it('redirects to the registered form when trailingSlash is redirect, keeping the query', async () => {
+    const a = createApp({ mode: 'test', router: { trailingSlash: 'redirect' } })
+    a.get('/docs', () => 'docs')
+    a.post('/docs', () => 'posted')
+    const res = await a.request('/docs/?v=1')
+    assert.equal(res.status, 301)
+    assert.equal(res.headers.get('location'), '/docs?v=1')
+    const post = await a.request('/docs/', { method: 'POST' })
+    assert.equal(post.status, 308, 'a non-GET redirect keeps its method and body')
+  })
+})
+
+describe('app: errors', () => {
+  it('keeps an HttpError status, code, headers and details', async () => {
+    const a = app()
+    a.get('/', () => {
+      throw new HttpError(429, 'Slow down', { code: 'ERR_RATE', headers: { 'retry-after': '3' }, details: { limit: 1 } })
+    })
+    const res = await a.request('/')
+    assert.equal(res.status, 429)
+    assert.equal(res.headers.get('retry-after'), '3')
+    const body = (await res.json()) as Record<string, unknown>
+    assert.deepEqual([body.code, body.message, body.details], ['ERR_RATE', 'Slow down', { limit: 1 }])
+  })
+
+  it('hides an internal error message and stack in release mode', async () => {
+    const a = app('release')
+    a.get('/', () => {
+      throw new Error('db password is hunter2')
+    })
+    const res = await a.request('/')
+    assert.equal(res.status, 500)
+    const text = await res.text()
+    assert.doesNotMatch(text, /hunter2/)
+    assert.match(text, /ERR_INTERNAL/)
+    assert.equal(a.lines.length, 1, 'the error is logged')
+    assert.match(a.lines[0]!, /hunter2/)
+  })
+
+  it('shows message and stack of an internal error in debug mode', async () => {
+    const a = app('debug')
+    a.get('/', () => {
+      throw new Error('visible in debug')
+    })
+    const body = (await (await a.request('/')).json()) as { message: string; stack: string }
+    assert.equal(body.message, 'visible in debug')
+    assert.match(body.stack, /app\.test\.ts/)
+  })
+
+  it('drops body headers of the failed response but keeps the others', async () => {
+    const a = app()
+    a.get('/', (c) => {
+      c.header('x-keep', '1').header('etag', '"x"')
+      c.json({ partial: true })
+      throw new HttpError(409)
+    })
+    const res = await a.request('/')
+    assert.equal(res.status, 409)
+    assert.equal(res.headers.get('x-keep'), '1')
+    assert.equal(res.headers.get('etag'), null)
+  })
+
+  it('gives every unhandled error to onError, whose answer is sent', async () => {
+    const a = app()
+    const seen: string[] = []
+    a.onError((err, c) => {
+      seen.push(`${err.message} ${c.req.path}`)
+      return c.json({ oops: err.message }, 418)
+    })
+    a.get('/', async () => {
+      throw new Error('bad')
+    })
+    const res = await a.request('/')
+    assert.equal(res.status, 418)
+    assert.deepEqual(await res.json(), { oops: 'bad' })
+    assert.deepEqual(seen, ['bad /'])
+  })
+
+  it('falls back to the default error response when onError itself throws', async () => {
+    const a = app()
+    a.onError(() => {
+      throw new Error('hook broke')
+    })
+    a.get('/', () => {
+      throw new HttpError(403, 'nope')
+    })
+    const res = await a.request('/')
+    assert.equal(res.status, 500)
+    assert.ok(a.lines.some((l) => l.includes('ERR_ON_ERROR_FAILED')))
+  })
+
+  it('turns a thrown non-Error into a 500 without crashing', async () => {
+    const a = app()
+    a.get('/', () => {
+      throw 'just a string'
+    })
+    assert.equal((await a.request('/')).status, 500)
+  })
+
+  it('logs a write after the response was sent instead of throwing', async () => {
+    const a = app()
+    let late: (() => void) | undefined
+    a.get('/', (c) => {
+      late = () => c.text('second')
+      return 'first'
+    })
+    const res = await a.request('/')
+    assert.equal(await res.text(), 'first')
+    assert.doesNotThrow(() => late!())
+    assert.ok(a.lines.some((l) => l.includes('ERR_RESPONSE_SENT')))
+  })
+})
+
+describe('app: mode', () => {
+  it('reads WEIR_MODE, falls back to release under NODE_ENV=production and refuses unknown values', async () => {
+    const { resolveMode } = await import('../utils/mode.js')
+    assert.equal(resolveMode(undefined, { WEIR_MODE: 'release' }), 'release')
+    assert.equal(resolveMode(undefined, { NODE_ENV: 'production' }), 'release')
+    assert.equal(resolveMode(undefined, {}), 'debug')
+    assert.equal(resolveMode('test', { WEIR_MODE: 'debug' }), 'test')
+    assert.throws(() => resolveMode(undefined, { WEIR_MODE: 'verbose' }), /Unknown mode/)
+    assert.equal(createApp({ mode: 'release' }).mode, 'release')
+  })
+})

@@ -1,0 +1,303 @@
+/** The application: options, the request handler, listen and graceful close. */
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { createError } from '../errors.js'
+import type { RouterOptions } from '../router/router.js'
+import { consoleLogger } from '../utils/console-logger.js'
+import { type Mode, resolveMode } from '../utils/mode.js'
+import type { TrustProxy } from '../utils/proxy.js'
+import { Context, type ContextSettings } from './context.js'
+import { sendError, toError } from './fail.js'
+import { Group } from './group.js'
+import { requestInMemory } from './memory.js'
+import { respond } from './respond.js'
+import { Routes } from './routes.js'
+import type { ErrorHandler, Handler, Logger, Middleware } from './types.js'
+
+/** Node server settings; weir's defaults cut slow clients sooner than Node's. */
+export interface ServerOptions {
+  /** Time to receive the headers, ms. Default `10_000` (Node: 60 000). */
+  headersTimeout?: number
+  /** Time to receive the whole request, ms. Default `60_000` (Node: 300 000). */
+  requestTimeout?: number
+  /** Idle time of a kept-alive connection, ms. Default `5_000`. */
+  keepAliveTimeout?: number
+  /** How often Node checks the two timeouts above, ms. Default `1_000` (Node: 30 000). */
+  connectionsCheckingInterval?: number
+  /** Largest request head, bytes. Default Node's 16 KiB. */
+  maxHeaderSize?: number
+}
+
+/** Options of {@link createApp}. */
+export interface AppOptions {
+  /** `debug`, `release` or `test`. Default: `WEIR_MODE`, else `release` if `NODE_ENV=production`, else `debug`. */
+  mode?: Mode
+  /** Which proxies to believe about the client (`X-Forwarded-*`). Default `false`. */
+  trustProxy?: TrustProxy
+  /** Router policies: trailing slash, case, maximum parameter length. */
+  router?: RouterOptions
+  /** Server timeouts and sizes used by `listen`. */
+  server?: ServerOptions
+  /** Logger; pino's satisfies the interface. Default: JSON lines on stderr (`error` level in test mode). */
+  logger?: Logger
+}
+
+/** Options of `listen`. */
+export interface ListenOptions {
+  /** Default `PORT` from the environment, else 3000; `0` picks a free port (read it from `app.port`). */
+  port?: number
+  /** Default `127.0.0.1`; use `0.0.0.0` or `::` to accept connections from other machines. */
+  host?: string
+}
+
+/** Options of `close`. */
+export interface CloseOptions {
+  /** How long requests in flight may take before their connections are cut, ms. Default `10_000`. */
+  timeout?: number
+}
+
+/**
+ * A weir application: register routes and middleware, then `listen` or mount `handler()`.
+ *
+ * @example
+ * const app = createApp()
+ * app.get('/hello', () => ({ hello: 'world' }))
+ * await app.listen({ port: 3000 })
+ */
+export class App extends Group<''> {
+  /** The resolved run mode. */
+  readonly mode: Mode
+  /** The app's logger. */
+  readonly log: Logger
+  readonly #routes: Routes
+  readonly #settings: ContextSettings
+  readonly #options: AppOptions
+  #onError: ErrorHandler | undefined
+  #server: Server | undefined
+  #closing: Promise<void> | undefined
+  #inflight = 0
+
+  constructor(options: AppOptions = {}) {
+    const global: Middleware[] = []
+    const routes = new Routes(global, options.router)
+    super(routes, '', [], global)
+    this.#routes = routes
+    this.#options = options
+    this.mode = resolveMode(options.mode)
+    this.log = options.logger ?? consoleLogger(this.mode === 'debug' ? 'debug' : 'error')
+    this.#settings = { log: this.log, mode: this.mode, trustProxy: options.trustProxy ?? false }
+  }
+
+  /** Answers requests no route matches (after global middleware). Default: 404 `ERR_NOT_FOUND`. */
+  notFound(handler: Handler): this {
+    this.#routes.setNotFound(handler)
+    return this
+  }
+
+  /** Answers errors nothing downstream handled. Default: the error's status, JSON or text by `Accept`. */
+  onError(handler: ErrorHandler): this {
+    this.#onError = handler
+    return this
+  }
+
+  /** The registered routes. */
+  routes(): ReadonlyArray<{ method: string; pattern: string }> {
+    return this.#routes.list()
+  }
+
+  /** The plain `(req, res)` listener, for any `node:http` or `node:https` server. */
+  handler(): (req: IncomingMessage, res: ServerResponse) => void {
+    return this.#handle
+  }
+
+  /**
+   * Runs a request in memory, without a socket, and resolves with a Web `Response`.
+   *
+   * @example
+   * const res = await app.request('/users/42', { headers: { accept: 'application/json' } })
+   * assert.equal(res.status, 200)
+   */
+  request(input: string | URL | Request, init?: RequestInit): Promise<Response> {
+    return requestInMemory(this.#handle, input, init)
+  }
+
+  /** The bound port once `listen` has resolved. */
+  get port(): number | undefined {
+    const addr = this.#server?.address()
+    return addr && typeof addr === 'object' ? (addr as AddressInfo).port : undefined
+  }
+
+  /** The Node server once `listen` was called. */
+  get server(): Server | undefined {
+    return this.#server
+  }
+
+  /** Starts a `node:http` server; resolves once it is bound. */
+  listen(options: ListenOptions = {}): Promise<Server> {
+    if (this.#server) return Promise.reject(new Error('listen() was already called on this app'))
+    const s = this.#options.server ?? {}
+    const server = createServer(
+      {
+        headersTimeout: s.headersTimeout ?? 10_000,
+        requestTimeout: s.requestTimeout ?? 60_000,
+        connectionsCheckingInterval: s.connectionsCheckingInterval ?? 1_000,
+        maxHeaderSize: s.maxHeaderSize,
+      },
+      this.#handle,
+    )
+    server.keepAliveTimeout = s.keepAliveTimeout ?? 5_000
+    this.#server = server
+    const port = options.port ?? (Number(process.env.PORT) || 3000)
+    return new Promise((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(port, options.host ?? '127.0.0.1', () => {
+        server.off('error', reject)
+        resolve(server)
+      })
+    })
+  }
+
+  /**
+   * Graceful close: stop accepting, let requests in flight finish (a new request on a kept-alive
+   * connection gets 503 and `Connection: close`), close idle connections at once, cut the rest at
+   * `timeout`. Resolves when the server is closed.
+   */
+  close(options: CloseOptions = {}): Promise<void> {
+    this.#closing ??= this.#shutdown(options.timeout ?? 10_000)
+    return this.#closing
+  }
+
+  async #shutdown(timeout: number): Promise<void> {
+    const server = this.#server
+    if (!server) return
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+    const deadline = Date.now() + timeout
+    while (this.#inflight > 0 && Date.now() < deadline) {
+      server.closeIdleConnections()
+      await new Promise((r) => setTimeout(r, 25))
+    }
+    server.closeIdleConnections()
+    const cut = setTimeout(() => server.closeAllConnections(), Math.max(0, deadline - Date.now()))
+    await closed
+    clearTimeout(cut)
+  }
+
+  readonly #handle = (req: IncomingMessage, res: ServerResponse): void => {
+    const c = new Context(req, res, this.#settings)
+    this.#inflight++
+    if (this.#closing !== undefined) return this.#reject(c, 'ERR_SERVER_CLOSING')
+    if (duplicateHost(req.rawHeaders)) return this.#reject(c, 'ERR_DUPLICATE_HOST')
+    let out: Promise<void> | void
+    try {
+      out = this.#routes.dispatch(c)
+    } catch (err) {
+      out = this.#fail(err, c)
+    }
+    if (out !== undefined && typeof out.then === 'function') {
+      out.then(
+        () => this.#respond(c),
+        (err) => this.#failThenRespond(err, c),
+      )
+    } else this.#respond(c)
+  }
+
+  #reject(c: Context, code: 'ERR_SERVER_CLOSING' | 'ERR_DUPLICATE_HOST'): void {
+    c.res.set('connection', 'close')
+    sendError(c, createError(code))
+    this.#respond(c)
+  }
+
+  #failThenRespond(err: unknown, c: Context): void {
+    const out = this.#fail(err, c)
+    if (out !== undefined) out.then(() => this.#respond(c))
+    else this.#respond(c)
+  }
+
+  /** Reports an error and turns it into the response, through `onError` when set. Never throws. */
+  #fail(thrown: unknown, c: Context): Promise<void> | void {
+    const err = toError(thrown)
+    this.#report(err, c)
+    if (this.#onError === undefined) return sendError(c, err)
+    try {
+      const out = this.#onError(err, c)
+      if (out instanceof Promise) {
+        return out.then(
+          (v) => void (v !== undefined && c.send(v)),
+          (e) => this.#hookFailed(e, c),
+        )
+      }
+      if (out !== undefined) c.send(out)
+    } catch (e) {
+      this.#hookFailed(e, c)
+    }
+  }
+
+  #hookFailed(thrown: unknown, c: Context): void {
+    const err = toError(thrown)
+    this.log.error({ err, code: 'ERR_ON_ERROR_FAILED' }, 'The onError handler threw; answering with the default error response')
+    sendError(c, err)
+  }
+
+  #report(err: Error, c: Context): void {
+    const status = (err as { status?: number }).status ?? 500
+    if (status >= 500) this.log.error({ err, method: c.req.method, url: c.req.url }, err.message)
+    else this.log.debug({ err, method: c.req.method, url: c.req.url }, err.message)
+  }
+
+  #respond(c: Context): void {
+    if (this.#closing !== undefined && !c.res.sent) c.res.headers.connection = 'close'
+    try {
+      respond(c, this)
+    } catch (thrown) {
+      this.#respondFailed(toError(thrown), c)
+    }
+  }
+
+  /** Writing the response threw (an invalid header set on `c.res.headers` directly): log and answer 500. */
+  #respondFailed(err: Error, c: Context): void {
+    this.log.error({ err, code: 'ERR_RESPOND_FAILED', url: c.req.url }, `Could not write the response: ${err.message}`)
+    const res = c.raw.res
+    if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8', 'content-length': 22 })
+    if (!res.writableEnded) res.end('Internal Server Error\n')
+    this.finished(c)
+  }
+
+  /** Called by `respond` when a response is written (or a stream failed). @internal */
+  finished(c: Context, err?: Error): void {
+    this.#inflight--
+    if (err === undefined) return
+    const code = (err as { code?: string }).code
+    // A client that went away is routine, not an app error.
+    if (code === 'ERR_STREAM_PREMATURE_CLOSE' || c.raw.res.destroyed && c.raw.req.socket?.destroyed) {
+      this.log.debug({ err, url: c.req.url }, 'client closed the connection during a streamed response')
+    } else {
+      this.log.error({ err, code: 'ERR_STREAM_FAILED', url: c.req.url }, `Streamed response failed: ${err.message}`)
+    }
+  }
+}
+
+// RFC 9112 §3.2: a request with more than one Host header is answered 400.
+function duplicateHost(raw: string[]): boolean {
+  let seen = false
+  for (let i = 0; i < raw.length; i += 2) {
+    const h = raw[i]!
+    if (h.length === 4 && h.toLowerCase() === 'host') {
+      if (seen) return true
+      seen = true
+    }
+  }
+  return false
+}
+
+/**
+ * Creates an application.
+ *
+ * @example
+ * import { createApp } from 'weir'
+ * const app = createApp({ trustProxy: 1 })
+ * app.get('/users/:id', (c) => c.json({ id: c.params.id }))
+ * await app.listen({ port: 3000 })
+ */
+export function createApp(options?: AppOptions): App {
+  return new App(options)
+}

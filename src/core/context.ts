@@ -1,0 +1,199 @@
+/** One context per request: the request, the response being built, params and per-request values. */
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { Readable } from 'node:stream'
+import { HttpError, type HttpErrorOptions } from '../errors.js'
+import { type CookieOptions, serializeCookie } from '../utils/cookie.js'
+import { WeirRequest, type RequestSettings } from './request.js'
+import { WeirResponse } from './response.js'
+import type { ContextVariables, Logger, Params, ResponseBody } from './types.js'
+
+/** What a context needs from its app. */
+export interface ContextSettings extends RequestSettings {
+  readonly log: Logger
+  readonly mode: 'debug' | 'release' | 'test'
+}
+
+const JSON_TYPE = 'application/json'
+const TEXT_TYPE = 'text/plain; charset=utf-8'
+const HTML_TYPE = 'text/html; charset=utf-8'
+const EMPTY_PARAMS: Params = Object.freeze({}) as Params
+
+/**
+ * The context of one request: `c.req` reads the request, `c.res` holds the response being built,
+ * the helpers (`json`, `text`, `header`, …) write to it.
+ *
+ * @example
+ * app.get('/users/:id', (c) => {
+ *   c.header('cache-control', 'no-store')
+ *   return c.json({ id: c.params.id })
+ * })
+ */
+export class Context<P extends Params = Params> {
+  readonly req: WeirRequest
+  readonly res: WeirResponse
+  /** Decoded route parameters. */
+  params: P
+  /** Node's request and response: the escape hatch. Writing to `raw.res` yourself? Set `c.res.bypass = true`. */
+  readonly raw: { readonly req: IncomingMessage; readonly res: ServerResponse }
+  /** The pattern of the matched route (`/users/:id`), or `undefined` for 404/405. */
+  route: string | undefined
+  readonly #settings: ContextSettings
+  #vars: Map<PropertyKey, unknown> | undefined
+
+  constructor(req: IncomingMessage, res: ServerResponse, settings: ContextSettings) {
+    this.raw = { req, res }
+    this.req = new WeirRequest(req, res, settings)
+    this.res = new WeirResponse(settings.log)
+    this.params = EMPTY_PARAMS as P
+    this.route = undefined
+    this.#settings = settings
+    this.#vars = undefined
+  }
+
+  /** The app's logger. */
+  get log(): Logger {
+    return this.#settings.log
+  }
+
+  /** `debug`, `release` or `test` (from `WEIR_MODE`). */
+  get mode(): 'debug' | 'release' | 'test' {
+    return this.#settings.mode
+  }
+
+  /** Sets the status code. */
+  status(code: number): this {
+    if (this.res.sent) return this.#late('set status')
+    if (!Number.isInteger(code) || code < 100 || code > 999) throw new TypeError(`Invalid status code ${code}`)
+    this.res.status = code
+    return this
+  }
+
+  /** Sets a response header (`c.req.header(name)` reads a request header). */
+  header(name: string, value: string | number | string[]): this {
+    this.res.set(name, value)
+    return this
+  }
+
+  /** Sends JSON. */
+  json(value: unknown, status?: number): this {
+    return this.#send(JSON.stringify(value) ?? 'null', JSON_TYPE, status)
+  }
+
+  /** Sends text as `text/plain; charset=utf-8`. */
+  text(value: string, status?: number): this {
+    return this.#send(value, TEXT_TYPE, status)
+  }
+
+  /** Sends HTML as `text/html; charset=utf-8`. */
+  html(value: string, status?: number): this {
+    return this.#send(value, HTML_TYPE, status)
+  }
+
+  /** Sets the body as is (string, bytes, stream or iterable); `Content-Type` is yours to set. */
+  body(value: ResponseBody, status?: number): this {
+    if (this.res.sent) return this.#late('set body')
+    if (status !== undefined) this.status(status)
+    this.res.body = value
+    return this
+  }
+
+  /**
+   * Sets the body from any value by its kind: string → text, bytes → octet-stream, stream or
+   * (async) iterable → streamed, Web `Response` → adopted, `null` → empty, a context → unchanged
+   * (`return c.json(…)`), anything else → JSON.
+   * This is what happens to a value a handler returns.
+   */
+  send(value: unknown): this {
+    if (value instanceof Context) return this
+    if (value === undefined || value === null) return this.body(null)
+    if (typeof value === 'string') return this.text(value)
+    if (value instanceof Uint8Array) return this.#send(value, 'application/octet-stream')
+    if (value instanceof ArrayBuffer) return this.#send(new Uint8Array(value), 'application/octet-stream')
+    if (value instanceof Response) return this.#adopt(value)
+    if (isStream(value)) return this.body(value)
+    return this.json(value)
+  }
+
+  /**
+   * Redirects (302 by default). The location is made header-safe: control characters and spaces are
+   * percent-encoded, so a user-supplied URL cannot inject a header.
+   */
+  redirect(location: string, status = 302): this {
+    if (status < 300 || status > 399) throw new TypeError(`Redirect status must be 3xx, got ${status}`)
+    this.status(status)
+    this.res.set('location', safeLocation(location))
+    return this.body(null)
+  }
+
+  /** Adds a `Set-Cookie` header. Defaults: `Path=/; HttpOnly; SameSite=Lax`. */
+  cookie(name: string, value: string, options?: CookieOptions): this {
+    this.res.append('set-cookie', serializeCookie(name, value, options))
+    return this
+  }
+
+  /** Asks the client to delete a cookie (same `path`/`domain` as when it was set). */
+  deleteCookie(name: string, options?: Omit<CookieOptions, 'maxAge' | 'expires'>): this {
+    return this.cookie(name, '', { ...options, maxAge: 0, expires: new Date(0) })
+  }
+
+  /** Stores a per-request value (typed through `ContextVariables`). */
+  set<K extends keyof ContextVariables>(key: K, value: ContextVariables[K]): this {
+    if (this.#vars === undefined) this.#vars = new Map()
+    this.#vars.set(key, value)
+    return this
+  }
+
+  /** Reads a per-request value stored with `set`. */
+  get<K extends keyof ContextVariables>(key: K): ContextVariables[K] | undefined {
+    return this.#vars?.get(key) as ContextVariables[K] | undefined
+  }
+
+  /**
+   * Throws an {@link HttpError}, which becomes the response.
+   *
+   * @example
+   * if (!user) c.throw(401, 'Sign in first', { code: 'ERR_AUTH_REQUIRED' })
+   */
+  throw(status: number, message?: string, options?: HttpErrorOptions): never {
+    throw new HttpError(status, message, options)
+  }
+
+  #late(what: string): this {
+    this.res.late(what)
+    return this
+  }
+
+  #send(value: string | Uint8Array, type: string, status?: number): this {
+    if (this.res.sent) return this.#late('set body')
+    if (status !== undefined) this.status(status)
+    this.res.headers['content-type'] = type
+    this.res.body = value
+    return this
+  }
+
+  #adopt(response: Response): this {
+    this.status(response.status)
+    for (const [k, v] of response.headers) {
+      if (k === 'set-cookie') continue
+      this.res.set(k, v)
+    }
+    for (const cookie of response.headers.getSetCookie()) this.res.append('set-cookie', cookie)
+    return this.body(response.body)
+  }
+}
+
+/** Whether a value is a body weir streams: Node Readable, Web ReadableStream, async iterable or generator. */
+export function isStream(v: unknown): v is Exclude<ResponseBody, string | Uint8Array | null> {
+  if (typeof v !== 'object' || v === null) return false
+  return (
+    v instanceof Readable ||
+    v instanceof ReadableStream ||
+    Symbol.asyncIterator in v ||
+    Object.prototype.toString.call(v) === '[object Generator]'
+  )
+}
+
+function safeLocation(url: string): string {
+  // Percent-encode everything outside visible ASCII; keep existing escapes (RFC 3986 §2.1).
+  return url.replace(/[^\x21-\x7e]/gu, (ch) => (ch.length === 1 && ch >= '\ud800' && ch <= '\udfff' ? '' : encodeURIComponent(ch)))
+}

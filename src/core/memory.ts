@@ -1,0 +1,139 @@
+/** In-memory requests: the app's handler run against stand-ins of Node's request and response. */
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http'
+import { Readable, Writable } from 'node:stream'
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web'
+
+type Handle = (req: IncomingMessage, res: ServerResponse) => void
+
+/**
+ * Runs `handle` for one request without a socket. A string input is used verbatim as the request
+ * target (no URL normalisation, so `/a/../b` and bad escapes reach the router as a client sent them).
+ * Resolves when the response head is written; the body streams as the app writes it.
+ */
+export function requestInMemory(handle: Handle, input: string | URL | Request, init: RequestInit = {}): Promise<Response> {
+  const source = input instanceof Request ? input : undefined
+  const target = source ? new URL(source.url) : typeof input === 'string' && input.startsWith('/') ? undefined : new URL(input as string | URL)
+  const url = target ? target.pathname + target.search : (input as string)
+  const method = (init.method ?? source?.method ?? 'GET').toUpperCase()
+  const headers = new Headers(init.headers ?? source?.headers)
+  let body: ReadableStream<Uint8Array> | null = source?.body ?? null
+  if (init.body !== undefined && init.body !== null) {
+    // Let the platform turn any BodyInit into bytes and a default Content-Type.
+    const carrier = new Request('http://localhost/', { method: 'POST', body: init.body, duplex: 'half' } as RequestInit)
+    body = carrier.body
+    const type = carrier.headers.get('content-type')
+    if (type && !headers.has('content-type')) headers.set('content-type', type)
+  }
+  if (!headers.has('host')) headers.set('host', target?.host || 'localhost')
+  const req = makeRequest(method, url, headers, body)
+  return new Promise((resolve, reject) => {
+    const res = new MemoryResponse(method, resolve)
+    res.once('error', reject)
+    handle(req, res as unknown as ServerResponse)
+  })
+}
+
+function makeRequest(method: string, url: string, headers: Headers, body: ReadableStream<Uint8Array> | null): IncomingMessage {
+  const stream = body ? Readable.fromWeb(body as NodeReadableStream<Uint8Array>) : Readable.from([])
+  const plain: Record<string, string> = {}
+  const rawHeaders: string[] = []
+  for (const [k, v] of headers) {
+    plain[k] = v
+    rawHeaders.push(k, v)
+  }
+  return Object.assign(stream, {
+    method,
+    url,
+    headers: plain,
+    rawHeaders,
+    httpVersion: '1.1',
+    socket: { remoteAddress: '127.0.0.1', encrypted: false, destroyed: false },
+  }) as unknown as IncomingMessage
+}
+
+/** The subset of `ServerResponse` that weir's `respond` and most escape-hatch code use. */
+class MemoryResponse extends Writable {
+  statusCode = 200
+  headersSent = false
+  readonly #method: string
+  readonly #resolve: (r: Response) => void
+  readonly #headers: OutgoingHttpHeaders = {}
+  #controller: ReadableStreamDefaultController<Uint8Array> | undefined
+  #waiting: (() => void) | undefined
+
+  constructor(method: string, resolve: (r: Response) => void) {
+    super()
+    this.#method = method
+    this.#resolve = resolve
+  }
+
+  setHeader(name: string, value: string | number | readonly string[]): this {
+    this.#headers[name.toLowerCase()] = typeof value === 'object' ? [...value] : value
+    return this
+  }
+
+  getHeader(name: string): string | number | string[] | undefined {
+    return this.#headers[name.toLowerCase()]
+  }
+
+  removeHeader(name: string): void {
+    delete this.#headers[name.toLowerCase()]
+  }
+
+  writeHead(status: number, headers?: OutgoingHttpHeaders): this {
+    if (this.headersSent) throw Object.assign(new Error('Cannot write headers after they are sent'), { code: 'ERR_HTTP_HEADERS_SENT' })
+    this.statusCode = status
+    Object.assign(this.#headers, headers)
+    this.headersSent = true
+    const h = new Headers()
+    for (const [k, v] of Object.entries(this.#headers)) {
+      if (Array.isArray(v)) for (const x of v) h.append(k, x)
+      else if (v !== undefined) h.set(k, String(v))
+    }
+    const empty = this.#method === 'HEAD' || status === 204 || status === 304
+    const body = empty ? null : new ReadableStream<Uint8Array>({
+      start: (controller) => {
+        this.#controller = controller
+      },
+      pull: () => this.#release(),
+      cancel: () => {
+        this.destroy()
+      },
+    })
+    this.#resolve(new Response(body, { status, headers: h }))
+    return this
+  }
+
+  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
+    if (!this.headersSent) this.writeHead(this.statusCode)
+    const c = this.#controller
+    if (c === undefined) return cb()
+    c.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength))
+    if ((c.desiredSize ?? 1) > 0) cb()
+    else this.#waiting = cb
+  }
+
+  override _final(cb: (err?: Error | null) => void): void {
+    if (!this.headersSent) this.writeHead(this.statusCode)
+    this.#controller?.close()
+    cb()
+  }
+
+  override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
+    this.#release()
+    if (!this.writableFinished) {
+      try {
+        this.#controller?.error(err ?? new Error('The response was aborted'))
+      } catch {
+        // already closed or cancelled by the reader
+      }
+    }
+    cb(err)
+  }
+
+  #release(): void {
+    const cb = this.#waiting
+    this.#waiting = undefined
+    cb?.()
+  }
+}

@@ -1,0 +1,111 @@
+/** The one step that writes a context's response to the socket, after the middleware chain has unwound. */
+import type { ServerResponse } from 'node:http'
+import { Readable, pipeline } from 'node:stream'
+import type { Context } from './context.js'
+import type { HeaderValue } from './response.js'
+import type { ResponseBody } from './types.js'
+
+/** Told when a response has been written, or failed while streaming. */
+export interface Finisher {
+  finished(c: Context, err?: Error): void
+}
+
+type StreamBody = Exclude<ResponseBody, string | Uint8Array | null>
+
+const TEXT_TYPE = 'text/plain; charset=utf-8'
+const BYTES_TYPE = 'application/octet-stream'
+
+/**
+ * Writes status, headers and body once. Buffered bodies get `Content-Length`; streams are piped with
+ * backpressure. HEAD and bodiless statuses (1xx, 204, 304) send no body and stop any stream unread.
+ * Does nothing if a handler took over `c.raw.res` (`c.res.bypass`, or headers already sent).
+ */
+export function respond(c: Context, fin: Finisher): void {
+  const state = c.res
+  if (state.sent) return
+  state.sent = true
+  const res = c.raw.res
+  if (state.bypass || res.headersSent || res.writableEnded) return fin.finished(c)
+  const { status, headers } = state
+  const body = state.body
+  if (status === 204 || status === 304 || status < 200) return bodiless(c, res, status, headers, body, fin)
+  if (typeof body === 'string') return buffered(c, res, status, headers, body, Buffer.byteLength(body), TEXT_TYPE, fin)
+  if (body instanceof Uint8Array) return buffered(c, res, status, headers, body, body.byteLength, BYTES_TYPE, fin)
+  if (body === null) return buffered(c, res, status, headers, null, 0, undefined, fin)
+  streamed(c, res, status, headers, body, fin)
+}
+
+function buffered(
+  c: Context,
+  res: ServerResponse,
+  status: number,
+  headers: Record<string, HeaderValue>,
+  body: string | Uint8Array | null,
+  length: number,
+  type: string | undefined,
+  fin: Finisher,
+): void {
+  headers['content-length'] = length
+  if (type !== undefined && headers['content-type'] === undefined) headers['content-type'] = type
+  res.writeHead(status, headers)
+  if (body === null || c.req.method === 'HEAD') res.end()
+  else res.end(body)
+  fin.finished(c)
+}
+
+function bodiless(
+  c: Context,
+  res: ServerResponse,
+  status: number,
+  headers: Record<string, HeaderValue>,
+  body: ResponseBody,
+  fin: Finisher,
+): void {
+  // RFC 9110 §15.3.5: a 204 has no content, so no Content-Length or Content-Type either.
+  if (status === 204) {
+    delete headers['content-length']
+    delete headers['content-type']
+  }
+  if (body !== null && typeof body === 'object' && !(body instanceof Uint8Array)) stop(body)
+  res.writeHead(status, headers)
+  res.end()
+  fin.finished(c)
+}
+
+function streamed(
+  c: Context,
+  res: ServerResponse,
+  status: number,
+  headers: Record<string, HeaderValue>,
+  body: StreamBody,
+  fin: Finisher,
+): void {
+  if (c.req.method === 'HEAD') {
+    // Never run a (possibly endless) source for a HEAD: answer the headers and stop it unread.
+    stop(body)
+    res.writeHead(status, headers)
+    res.end()
+    return fin.finished(c)
+  }
+  if (headers['content-type'] === undefined) headers['content-type'] = BYTES_TYPE
+  const source = toReadable(body)
+  res.writeHead(status, headers)
+  pipeline(source, res, (err) => fin.finished(c, err ?? undefined))
+}
+
+/** A Node Readable for any stream body, without buffering ahead of the consumer. */
+export function toReadable(body: StreamBody): Readable {
+  if (body instanceof Readable) return body
+  if (body instanceof ReadableStream) return Readable.fromWeb(body as import('node:stream/web').ReadableStream)
+  return Readable.from(body as AsyncIterable<string | Uint8Array>, { objectMode: false })
+}
+
+/** Stops a stream body that will not be read: destroys it, cancels it, or returns its iterator. */
+export function stop(body: StreamBody): void {
+  if (body instanceof Readable) body.destroy()
+  else if (body instanceof ReadableStream) body.cancel().catch(() => {})
+  else {
+    const it = body as { return?: () => unknown }
+    if (typeof it.return === 'function') Promise.resolve(it.return()).catch(() => {})
+  }
+}

@@ -1,0 +1,242 @@
+// Real sockets: listen, keep-alive, graceful close with requests in flight, clients that vanish.
+import assert from 'node:assert/strict'
+import { request as httpRequest } from 'node:http'
+import { type Socket, connect } from 'node:net'
+import { after, describe, it } from 'node:test'
+import { type App, createApp } from '../src/index.js'
+import { consoleLogger } from '../src/utils/console-logger.js'
+
+const apps: App[] = []
+after(async () => {
+  await Promise.all(apps.map((a) => a.close({ timeout: 100 })))
+})
+
+async function start(setup: (app: App) => void, opts: Parameters<typeof createApp>[0] = {}): Promise<App> {
+  const app = createApp({ mode: 'test', logger: consoleLogger('silent'), ...opts })
+  setup(app)
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  apps.push(app)
+  return app
+}
+
+/** Sends raw bytes and collects everything until the server closes or `ms` passes. */
+function raw(port: number, data: string, ms = 1000): Promise<string> {
+  return new Promise((resolve) => {
+    const s = connect(port, '127.0.0.1')
+    let out = ''
+    const done = () => {
+      clearTimeout(t)
+      s.destroy()
+      resolve(out)
+    }
+    const t = setTimeout(done, ms)
+    s.on('data', (d) => {
+      out += d.toString('latin1')
+    })
+    s.on('close', done)
+    s.on('error', done)
+    s.write(data)
+  })
+}
+
+function openSocket(port: number): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const s = connect(port, '127.0.0.1', () => resolve(s))
+    s.once('error', reject)
+  })
+}
+
+/** Reads from a socket until `pattern` appears in what arrived. */
+function readUntil(s: Socket, pattern: RegExp, ms = 2000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let out = ''
+    const t = setTimeout(() => reject(new Error(`timed out waiting for ${pattern}; got ${JSON.stringify(out)}`)), ms)
+    const onData = (d: Buffer) => {
+      out += d.toString('latin1')
+      if (pattern.test(out)) {
+        clearTimeout(t)
+        s.off('data', onData)
+        resolve(out)
+      }
+    }
+    s.on('data', onData)
+  })
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+describe('listen', () => {
+  it('resolves once bound; port 0 gives a free port readable from app.port', async () => {
+    const app = await start((a) => a.get('/', () => ({ hello: 'world' })))
+    assert.ok(app.port && app.port > 0)
+    const res = await fetch(`http://127.0.0.1:${app.port}/`)
+    assert.deepEqual(await res.json(), { hello: 'world' })
+    assert.equal(res.headers.get('content-length'), '17')
+  })
+
+  it('rejects when the port is taken', async () => {
+    const first = await start(() => {})
+    const second = createApp({ mode: 'test' })
+    await assert.rejects(second.listen({ port: first.port!, host: '127.0.0.1' }), /EADDRINUSE/)
+  })
+
+  it('answers 100 pipelined requests on one keep-alive socket in order', async () => {
+    const app = await start((a) => a.get('/n/:i', (c) => c.text(c.params.i)))
+    let data = ''
+    for (let i = 0; i < 100; i++) data += `GET /n/${i} HTTP/1.1\r\nHost: x\r\n\r\n`
+    const s = await openSocket(app.port!)
+    s.write(data)
+    const out = await readUntil(s, /\r\n\r\n99$/)
+    s.destroy()
+    const bodies = out.split('HTTP/1.1 200 OK').slice(1).map((r) => r.slice(r.indexOf('\r\n\r\n') + 4))
+    assert.deepEqual(bodies, Array.from({ length: 100 }, (_, i) => String(i)))
+  })
+
+  it('answers 400 ERR_DUPLICATE_HOST to two Host headers (RFC 9112 §3.2)', async () => {
+    const app = await start((a) => a.get('/', () => 'ok'))
+    const out = await raw(app.port!, 'GET / HTTP/1.1\r\nHost: a.example\r\nHost: b.example\r\nAccept: application/json\r\n\r\n')
+    assert.match(out, /^HTTP\/1\.1 400 /)
+    assert.match(out, /ERR_DUPLICATE_HOST/)
+    assert.match(out, /connection: close/i)
+  })
+
+  it('handler() works with a plain node:http server', async () => {
+    const app = createApp({ mode: 'test' })
+    app.get('/', () => 'plain')
+    const { createServer } = await import('node:http')
+    const server = createServer(app.handler())
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+    const port = (server.address() as { port: number }).port
+    assert.equal(await (await fetch(`http://127.0.0.1:${port}/`)).text(), 'plain')
+    await new Promise((r) => server.close(r))
+  })
+})
+
+describe('close', () => {
+  it('lets a request in flight finish, then resolves; new connections are refused', async () => {
+    let release!: () => void
+    const gate = new Promise<void>((r) => {
+      release = r
+    })
+    const app = await start((a) =>
+      a.get('/slow', async () => {
+        await gate
+        return 'finished'
+      }),
+    )
+    const port = app.port!
+    const inflight = fetch(`http://127.0.0.1:${port}/slow`).then((r) => r.text())
+    await sleep(50)
+    const closing = app.close({ timeout: 5000 })
+    await sleep(20)
+    await assert.rejects(fetch(`http://127.0.0.1:${port}/slow`), 'no new connections while closing')
+    release()
+    assert.equal(await inflight, 'finished')
+    await closing
+  })
+
+  it('answers 503 ERR_SERVER_CLOSING with Connection: close to a request that arrives on a busy connection during close', async () => {
+    const app = await start((a) => a.get('/fast', () => 'fast'))
+    const keep = await openSocket(app.port!)
+    keep.write('GET /fast HTTP/1.1\r\nHost: x\r\n\r\n')
+    await readUntil(keep, /fast$/)
+    // Half a request head: the connection is busy, so close() cannot drop it as idle.
+    keep.write('GET /fast HTTP/1.1\r\nHost: x\r\nAccept: application/json\r\n')
+    await sleep(30)
+    const closing = app.close({ timeout: 5000 })
+    await sleep(30)
+    keep.write('\r\n')
+    const second = await readUntil(keep, /ERR_SERVER_CLOSING/)
+    assert.match(second, /^HTTP\/1\.1 503 /)
+    assert.match(second, /connection: close/i)
+    await closing
+    keep.destroy()
+  })
+
+  it('closes idle keep-alive connections at once', async () => {
+    const app = await start((a) => a.get('/', () => 'ok'))
+    const s = await openSocket(app.port!)
+    s.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n')
+    await readUntil(s, /ok$/)
+    const closed = new Promise((r) => s.once('close', r))
+    const t0 = Date.now()
+    await app.close({ timeout: 5000 })
+    await closed
+    assert.ok(Date.now() - t0 < 1000, 'idle connection closed without waiting for the timeout')
+  })
+
+  it('cuts requests still running at the timeout', async () => {
+    const app = await start((a) => a.get('/never', () => new Promise(() => {})))
+    const failed = fetch(`http://127.0.0.1:${app.port}/never`).then(
+      () => 'answered',
+      () => 'cut',
+    )
+    await sleep(30)
+    const t0 = Date.now()
+    await app.close({ timeout: 200 })
+    const took = Date.now() - t0
+    assert.equal(await failed, 'cut')
+    assert.ok(took >= 150 && took < 2000, `closed after ${took} ms`)
+  })
+})
+
+describe('clients that vanish', () => {
+  it('stops a streamed source and aborts c.req.signal when the client disconnects', async () => {
+    let produced = 0
+    let cleanedUp = false
+    let aborted = false
+    const app = await start((a) =>
+      a.get('/stream', (c) => {
+        c.req.signal.addEventListener('abort', () => {
+          aborted = true
+        })
+        return (async function* () {
+          try {
+            for (;;) {
+              produced++
+              yield `${'x'.repeat(1000)}\n`
+              await sleep(1)
+            }
+          } finally {
+            cleanedUp = true
+          }
+        })()
+      }),
+    )
+    await new Promise<void>((resolve) => {
+      const req = httpRequest({ port: app.port, host: '127.0.0.1', path: '/stream' }, (res) => {
+        res.once('data', () => {
+          req.destroy()
+          resolve()
+        })
+      })
+      req.end()
+    })
+    const t0 = Date.now()
+    while (!(cleanedUp && aborted) && Date.now() - t0 < 1000) await sleep(5)
+    assert.ok(cleanedUp, 'the generator ran its finally block')
+    assert.ok(aborted, 'c.req.signal fired')
+    const at = produced
+    await sleep(50)
+    assert.equal(produced, at, 'nothing is produced after the client left')
+  })
+
+  it('ends the connection without a clean chunked terminator when a source fails mid-response', async () => {
+    const app = await start((a) =>
+      a.get('/broken', () =>
+        (async function* () {
+          yield 'partial'
+          throw new Error('source failed')
+        })(),
+      ),
+    )
+    const out = await raw(app.port!, 'GET /broken HTTP/1.1\r\nHost: x\r\n\r\n')
+    assert.match(out, /^HTTP\/1\.1 200 /)
+    assert.match(out, /partial/)
+    assert.doesNotMatch(out, /\r\n0\r\n\r\n$/, 'no terminating chunk')
+    const again = await fetch(`http://127.0.0.1:${app.port}/broken`)
+      .then((r) => r.text())
+      .catch(() => 'broken')
+    assert.equal(again, 'broken', 'the client can tell the body is incomplete')
+  })
+})
