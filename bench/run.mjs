@@ -172,7 +172,9 @@ async function startServer(opts, name, kase) {
   const port = await freePort()
   const file = join(BENCH, 'servers', `${name}.mjs`)
   const [cmd, args] = pinned(opts, SERVER_CORE, process.execPath, [file, kase, String(port)])
-  const child = spawn(cmd, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+  // Production settings for every framework (express and weir both switch on NODE_ENV).
+  const env = { ...process.env, NODE_ENV: 'production', WEIR_MODE: 'release' }
+  const child = spawn(cmd, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
   live.add(child)
   let stderr = ''
   child.stderr.setEncoding('utf8')
