@@ -55,6 +55,11 @@ export const ERRORS = {
   ERR_BAD_PERCENT_ENCODING: { status: 400, message: 'A path parameter has a malformed percent-escape' },
   ERR_PARAM_TOO_LONG: { status: 414, message: 'A path parameter is longer than the router allows (maxParamLength)' },
   ERR_DUPLICATE_HOST: { status: 400, message: 'The request has more than one Host header (RFC 9112 §3.2)' },
+  ERR_HTTP_VERSION: { status: 505, message: 'Only HTTP/1.0 and HTTP/1.1 are served here' },
+  ERR_BAD_REQUEST: { status: 400, message: 'The request could not be parsed' },
+  ERR_HEADERS_TOO_LARGE: { status: 431, message: 'The request head is larger than the server accepts (maxHeaderSize)' },
+  ERR_REQUEST_TIMEOUT: { status: 408, message: 'The request was not received in time' },
+  ERR_TOO_MANY_HEADERS: { status: 431, message: 'The request has more header fields than the server accepts (maxHeadersCount)' },
   ERR_SERVER_CLOSING: { status: 503, message: 'The server is shutting down; retry on a new connection' },
   ERR_INTERNAL: { status: 500, message: 'Internal Server Error' },
 } as const satisfies Record<string, ErrorSpec>

@@ -6,6 +6,7 @@ import type { RouterOptions } from '../router/router.js'
 import { consoleLogger } from '../utils/console-logger.js'
 import { type Mode, resolveMode } from '../utils/mode.js'
 import type { TrustProxy } from '../utils/proxy.js'
+import { onClientError } from './client-error.js'
 import { Context, type ContextSettings } from './context.js'
 import { sendError, toError } from './fail.js'
 import { Group } from './group.js'
@@ -26,6 +27,8 @@ export interface ServerOptions {
   connectionsCheckingInterval?: number
   /** Largest request head, bytes. Default Node's 16 KiB. */
   maxHeaderSize?: number
+  /** Most header fields in a request; more is 431 `ERR_TOO_MANY_HEADERS`. Default `100` (Node silently drops past 2000). */
+  maxHeadersCount?: number
 }
 
 /** Options of {@link createApp}. */
@@ -76,6 +79,8 @@ export class App extends Group<''> {
   #server: Server | undefined
   #closing: Promise<void> | undefined
   #inflight = 0
+  /** `rawHeaders` holds name and value: twice the header count. */
+  readonly #maxRawHeaders: number
 
   constructor(options: AppOptions = {}) {
     const global: Middleware[] = []
@@ -86,6 +91,7 @@ export class App extends Group<''> {
     this.mode = resolveMode(options.mode)
     this.log = options.logger ?? consoleLogger(this.mode === 'debug' ? 'debug' : 'error')
     this.#settings = { log: this.log, mode: this.mode, trustProxy: options.trustProxy ?? false }
+    this.#maxRawHeaders = 2 * (options.server?.maxHeadersCount ?? 100)
   }
 
   /** Answers requests no route matches (after global middleware). Default: 404 `ERR_NOT_FOUND`. */
@@ -146,6 +152,8 @@ export class App extends Group<''> {
       this.#handle,
     )
     server.keepAliveTimeout = s.keepAliveTimeout ?? 5_000
+    server.on('clientError', onClientError(this.log))
+    server.maxHeadersCount = this.#maxRawHeaders / 2 + 1
     this.#server = server
     const port = options.port ?? (Number(process.env.PORT) || 3000)
     return new Promise((resolve, reject) => {
@@ -187,6 +195,8 @@ export class App extends Group<''> {
     this.#inflight++
     if (this.#closing !== undefined) return this.#reject(c, 'ERR_SERVER_CLOSING')
     if (duplicateHost(req.rawHeaders)) return this.#reject(c, 'ERR_DUPLICATE_HOST')
+    if (req.httpVersionMajor !== 1) return this.#reject(c, 'ERR_HTTP_VERSION')
+    if (req.rawHeaders.length > this.#maxRawHeaders) return this.#reject(c, 'ERR_TOO_MANY_HEADERS')
     let out: Promise<void> | void
     try {
       out = this.#routes.dispatch(c)
@@ -201,7 +211,7 @@ export class App extends Group<''> {
     } else this.#respond(c)
   }
 
-  #reject(c: Context, code: 'ERR_SERVER_CLOSING' | 'ERR_DUPLICATE_HOST'): void {
+  #reject(c: Context, code: 'ERR_SERVER_CLOSING' | 'ERR_DUPLICATE_HOST' | 'ERR_HTTP_VERSION' | 'ERR_TOO_MANY_HEADERS'): void {
     c.res.set('connection', 'close')
     sendError(c, createError(code))
     this.#respond(c)

@@ -47,6 +47,8 @@ function makeRequest(method: string, url: string, headers: Headers, body: Readab
     headers: plain,
     rawHeaders,
     httpVersion: '1.1',
+    httpVersionMajor: 1,
+    httpVersionMinor: 1,
     socket: { remoteAddress: '127.0.0.1', encrypted: false, destroyed: false },
   }) as unknown as IncomingMessage
 }

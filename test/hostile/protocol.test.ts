@@ -1,0 +1,75 @@
+// Hostile input at the protocol level: request lines, versions, Host, header sizes, smuggling shapes.
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import type { App } from '../../src/index.js'
+import { exchange, serve, statusOf } from './helpers.js'
+
+let app: App
+before(async () => {
+  app = await serve((a) => {
+    a.get('/hello', () => ({ hello: 'world' }))
+    a.post('/echo', (c) => c.text(`len ${c.req.header('content-length') ?? '-'}`))
+  })
+})
+after(() => app.close({ timeout: 100 }))
+
+const CASES: Array<[name: string, request: string, status: number, code: string]> = [
+  ['HTTP/2.0 as text is 505', 'GET /hello HTTP/2.0\r\nHost: x\r\n\r\n', 505, 'ERR_HTTP_VERSION'],
+  ['HTTP/0.9 in a request line is 505', 'GET /hello HTTP/0.9\r\nHost: x\r\n\r\n', 505, 'ERR_HTTP_VERSION'],
+  ['HTTP/3.0 is 505', 'GET /hello HTTP/3.0\r\nHost: x\r\n\r\n', 505, 'ERR_HTTP_VERSION'],
+  ['an invalid method is 400', 'G@T /hello HTTP/1.1\r\nHost: x\r\n\r\n', 400, 'ERR_BAD_REQUEST'],
+  ['a lower-case method is 400', 'get /hello HTTP/1.1\r\nHost: x\r\n\r\n', 400, 'ERR_BAD_REQUEST'],
+  ['a space in the target is 400', 'GET /a b HTTP/1.1\r\nHost: x\r\n\r\n', 400, 'ERR_BAD_REQUEST'],
+  ['a missing Host on HTTP/1.1 is 400', 'GET /hello HTTP/1.1\r\n\r\n', 400, ''],
+  ['two different Host headers are 400', 'GET /hello HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n', 400, 'ERR_DUPLICATE_HOST'],
+  ['two equal Host headers are 400', 'GET /hello HTTP/1.1\r\nHost: a\r\nhost: a\r\n\r\n', 400, 'ERR_DUPLICATE_HOST'],
+  ['bare LF line endings are 400', 'GET /hello HTTP/1.1\nHost: x\n\n', 400, 'ERR_BAD_REQUEST'],
+  ['a NUL in the target is 400', 'GET /hel\0lo HTTP/1.1\r\nHost: x\r\n\r\n', 400, 'ERR_BAD_REQUEST'],
+  ['a NUL in a header value is 400', 'GET /hello HTTP/1.1\r\nHost: x\r\nX-A: a\0b\r\n\r\n', 400, 'ERR_BAD_REQUEST'],
+  ['obsolete line folding is 400', 'GET /hello HTTP/1.1\r\nHost: x\r\nX-A: a\r\n b\r\n\r\n', 400, 'ERR_BAD_REQUEST'],
+  [
+    'Content-Length with Transfer-Encoding is 400 (smuggling)',
+    'POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
+    400,
+    'ERR_BAD_REQUEST',
+  ],
+  ['two different Content-Length are 400', 'POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd', 400, 'ERR_BAD_REQUEST'],
+  ['an oversized header is 431', `GET /hello HTTP/1.1\r\nHost: x\r\nX-A: ${'a'.repeat(20_000)}\r\n\r\n`, 431, 'ERR_HEADERS_TOO_LARGE'],
+  [
+    'more than 100 header fields are 431',
+    `GET /hello HTTP/1.1\r\nHost: x\r\n${Array.from({ length: 150 }, (_, i) => `X-H${i}: v`).join('\r\n')}\r\n\r\n`,
+    431,
+    'ERR_TOO_MANY_HEADERS',
+  ],
+]
+
+describe('hostile: protocol', () => {
+  for (const [name, request, status, code] of CASES) {
+    it(name, async () => {
+      const r = await exchange(app.port!, request)
+      assert.equal(statusOf(r.text), status, r.text.slice(0, 200))
+      if (code) assert.match(r.text, new RegExp(code))
+      assert.ok(r.closed, 'the connection is closed after a protocol error')
+    })
+  }
+
+  it('still answers normally after all of the above', async () => {
+    const res = await fetch(`http://127.0.0.1:${app.port}/hello`)
+    assert.deepEqual(await res.json(), { hello: 'world' })
+  })
+})
+
+describe('hostile: slow senders', () => {
+  it('cuts a slowloris sender at headersTimeout with 408, long before Node’s own check interval', async () => {
+    const slow = await serve((a) => a.get('/hello', () => 'hi'), { server: { headersTimeout: 300, connectionsCheckingInterval: 100 } })
+    try {
+      const drip = ['GET /hello HTTP/1.1\r\n', 'Host: x\r\n', ...Array.from({ length: 40 }, (_, i) => `X-Drip-${i}: 1\r\n`)]
+      const r = await exchange(slow.port!, drip, 5000, 100)
+      assert.equal(statusOf(r.text), 408, r.text)
+      assert.match(r.text, /ERR_REQUEST_TIMEOUT/)
+      assert.ok(r.closed && r.ms < 1500, `cut after ${r.ms} ms`)
+    } finally {
+      await slow.close({ timeout: 100 })
+    }
+  })
+})
