@@ -39,7 +39,8 @@ const CASES: Array<[name: string, request: string, status: number, code: string]
     'more than 100 header fields are 431',
     `GET /hello HTTP/1.1\r\nHost: x\r\n${Array.from({ length: 150 }, (_, i) => `X-H${i}: v`).join('\r\n')}\r\n\r\n`,
     431,
-    'ERR_TOO_MANY_HEADERS',
+    // Node 20 hands the request over (weir counts the fields); Node 24's parser stops it as an overflow.
+    'ERR_TOO_MANY_HEADERS|ERR_HEADERS_TOO_LARGE',
   ],
 ]
 
