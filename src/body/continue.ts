@@ -1,0 +1,35 @@
+/** `Expect: 100-continue` (RFC 9110 §10.1.1) and cutting a connection whose body will not be read. */
+import type { IncomingMessage, ServerResponse } from 'node:http'
+
+const kContinue = Symbol('weir.expectContinue')
+
+type Expecting = IncomingMessage & { [kContinue]?: boolean }
+
+/**
+ * Marks a request that expects `100 Continue`: the interim response is sent only when something reads
+ * the body (so a body refused by its declared length, or never read, is not invited). Until then the
+ * connection is not kept alive: a final answer without `100 Continue` leaves the client free to skip the
+ * body, and the server cannot tell where the next request starts.
+ */
+export function expectContinue(req: IncomingMessage, res: ServerResponse): void {
+  ;(req as Expecting)[kContinue] = res.shouldKeepAlive
+  res.shouldKeepAlive = false
+}
+
+/** Sends `100 Continue` if the client waits for it; the connection may be kept alive again. */
+export function sendContinue(req: IncomingMessage, res: ServerResponse): void {
+  const keep = (req as Expecting)[kContinue]
+  if (keep === undefined) return
+  ;(req as Expecting)[kContinue] = undefined
+  if (!res.headersSent && typeof res.writeContinue === 'function') res.writeContinue()
+  res.shouldKeepAlive = keep
+}
+
+/**
+ * The rest of this body will not be read: answer with `Connection: close`, so Node does not drain an
+ * unbounded upload to keep the connection, and stop reading the socket now.
+ */
+export function cut(req: IncomingMessage, res: ServerResponse): void {
+  res.shouldKeepAlive = false
+  req.pause()
+}

@@ -1,0 +1,204 @@
+/** JSON request bodies: a depth check before parsing, errors with a position, prototype-poisoning keys refused. */
+import { createError } from '../errors.js'
+
+/**
+ * What to do with `__proto__` keys and `constructor.prototype` in a JSON body (fastify's option):
+ * `'error'` answers 400 `ERR_BODY_PROTO_KEY`, `'remove'` deletes them, `'ignore'` keeps them.
+ */
+export type ProtoAction = 'error' | 'remove' | 'ignore'
+
+/** Checks a `protoAction` option. Throws `TypeError`. */
+export function checkProtoAction(action: unknown): ProtoAction {
+  if (action === 'error' || action === 'remove' || action === 'ignore') return action
+  throw new TypeError(`protoAction must be 'error', 'remove' or 'ignore', got ${String(action)}`)
+}
+
+/**
+ * Parses JSON text already checked with {@link jsonTooDeep}. Invalid JSON is 400 `ERR_BODY_INVALID_JSON`
+ * with the position (and line, column) in the message and in `details`.
+ *
+ * @example
+ * parseJson('{"a":1}', 'error') // { a: 1 }
+ */
+export function parseJson(text: string, protoAction: ProtoAction): unknown {
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch (err) {
+    throw invalid(text, err as Error)
+  }
+  if (protoAction !== 'ignore' && typeof value === 'object' && value !== null && suspect(text)) {
+    scrub(value, protoAction)
+  }
+  return value
+}
+
+/**
+ * Whether UTF-8 JSON nests arrays and objects deeper than `max`, found by a scan of the bytes (strings
+ * skipped) before `JSON.parse`, so a 100 000-level body is refused without building it. V8's parser is
+ * not recursive, but the code that walks the value afterwards (validators, `JSON.stringify`) often is.
+ * Measured at about a quarter of `JSON.parse` on API-like JSON (bench/body.mjs prints the cost).
+ */
+export function jsonTooDeep(bytes: Uint8Array, max: number): boolean {
+  const n = bytes.length
+  if (max === Number.POSITIVE_INFINITY || n <= max * 2) return false
+  let depth = 0
+  let i = 0
+  while (i < n) {
+    const c = bytes[i++]!
+    if (c === 0x22) {
+      i = skipString(bytes, i)
+      if (i === -1) return false // unterminated: JSON.parse reports it
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return true
+    } else if (c === 0x5d || c === 0x7d) depth--
+  }
+  return false
+}
+
+/** The index after the quote closing a string whose content starts at `i`, or -1. */
+function skipString(bytes: Uint8Array, i: number): number {
+  const n = bytes.length
+  for (let k = 0; ; k++) {
+    if (i >= n) return -1
+    if (k === 32) {
+      // A long string: the native search jumps to the next quote (a plain loop wins on short ones).
+      const q = bytes.indexOf(0x22, i)
+      if (q === -1) return -1
+      let slashes = 0
+      for (let j = q - 1; bytes[j] === 0x5c; j--) slashes++
+      i = q + 1
+      if ((slashes & 1) === 0) return i
+      k = 0
+      continue
+    }
+    const s = bytes[i++]
+    if (s === 0x22) return i
+    if (s === 0x5c) i++
+  }
+}
+
+// secure-json-parse's patterns: the keys, also written with \u escapes, followed by a colon.
+const PROTO = /"(?:_|\\u005[Ff])(?:_|\\u005[Ff])(?:p|\\u0070)(?:r|\\u0072)(?:o|\\u006[Ff])(?:t|\\u0074)(?:o|\\u006[Ff])(?:_|\\u005[Ff])(?:_|\\u005[Ff])"\s*:/
+const CTOR = /"(?:c|\\u0063)(?:o|\\u006[Ff])(?:n|\\u006[Ee])(?:s|\\u0073)(?:t|\\u0074)(?:r|\\u0072)(?:u|\\u0075)(?:c|\\u0063)(?:t|\\u0074)(?:o|\\u006[Ff])(?:r|\\u0072)"\s*:/
+
+function suspect(text: string): boolean {
+  return PROTO.test(text) || CTOR.test(text)
+}
+
+/** Walks the parsed value without recursion; refuses or deletes `__proto__` and `constructor.prototype`. */
+function scrub(root: object, action: ProtoAction): void {
+  const stack: object[] = [root]
+  while (stack.length > 0) {
+    const node = stack.pop() as Record<string, unknown>
+    if (!Array.isArray(node)) {
+      if (Object.hasOwn(node, '__proto__')) {
+        if (action === 'error') throw protoKey('__proto__')
+        Reflect.deleteProperty(node, '__proto__')
+      }
+      const ctor = Object.hasOwn(node, 'constructor') ? node.constructor : undefined
+      if (typeof ctor === 'object' && ctor !== null && Object.hasOwn(ctor, 'prototype')) {
+        if (action === 'error') throw protoKey('constructor.prototype')
+        Reflect.deleteProperty(node, 'constructor')
+      }
+    }
+    for (const key of Object.keys(node)) {
+      const v = node[key]
+      if (typeof v === 'object' && v !== null) stack.push(v)
+    }
+  }
+}
+
+function protoKey(key: string) {
+  return createError('ERR_BODY_PROTO_KEY', `The JSON body has a "${key}" key, which is refused (prototype poisoning)`)
+}
+
+function invalid(text: string, err: Error) {
+  if (text.trim() === '') return createError('ERR_BODY_INVALID_JSON', 'Expected JSON, got an empty body')
+  const m = /at position (\d+)/.exec(err.message)
+  const position = m ? Number(m[1]) : errorAt(text)
+  const before = text.slice(0, position)
+  const line = before.split('\n').length
+  const column = position - before.lastIndexOf('\n')
+  const reason = err.message.replace(/,? ".*" is not valid JSON$/s, '').replace(/ in JSON at position \d+.*$/s, '')
+  return createError('ERR_BODY_INVALID_JSON', `Invalid JSON at position ${position} (line ${line}, column ${column}): ${reason}`, {
+    details: { position, line, column },
+    cause: err,
+  })
+}
+
+const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y
+const WS = /[ \t\n\r]*/y
+
+/**
+ * Where JSON text first goes wrong, for the messages in which V8 gives no position
+ * ("Unexpected token"). Only runs on the error path; not recursive.
+ */
+export function errorAt(s: string): number {
+  const stack: boolean[] = [] // true: object
+  let expect: 'value' | 'value]' | 'key' | 'key}' | 'colon' | 'after' = 'value'
+  let i = 0
+  for (;;) {
+    WS.lastIndex = i
+    WS.test(s)
+    i = WS.lastIndex
+    if (i >= s.length) return s.length
+    const c = s[i]!
+    if (expect === 'after') {
+      const obj = stack.at(-1)
+      if (obj === undefined) return i
+      if (c === ',') expect = obj ? 'key' : 'value'
+      else if (c !== (obj ? '}' : ']')) return i
+      else stack.pop()
+      i++
+    } else if (expect === 'colon') {
+      if (c !== ':') return i
+      expect = 'value'
+      i++
+    } else if ((expect === 'value]' && c === ']') || (expect === 'key}' && c === '}')) {
+      stack.pop()
+      expect = 'after'
+      i++
+    } else if (expect === 'key' || expect === 'key}') {
+      if (c !== '"') return i
+      i = stringAt(s, i)
+      if (i < 0) return -i - 1
+      expect = 'colon'
+    } else if (c === '{' || c === '[') {
+      stack.push(c === '{')
+      expect = c === '{' ? 'key}' : 'value]'
+      i++
+    } else {
+      const end = scalarAt(s, i)
+      if (end < 0) return -end - 1
+      i = end
+      expect = 'after'
+    }
+  }
+}
+
+/** End of the scalar at `i`, or `-(bad position) - 1`. */
+function scalarAt(s: string, i: number): number {
+  if (s[i] === '"') return stringAt(s, i)
+  for (const word of ['true', 'false', 'null']) if (s.startsWith(word, i)) return i + word.length
+  NUMBER.lastIndex = i
+  return NUMBER.test(s) ? NUMBER.lastIndex : -i - 1
+}
+
+/** End of the string opening at `i`, or `-(bad position) - 1`. */
+function stringAt(s: string, i: number): number {
+  for (let j = i + 1; j < s.length; j++) {
+    const c = s.charCodeAt(j)
+    if (c === 0x22) return j + 1
+    if (c < 0x20) return -j - 1
+    if (c === 0x5c) {
+      const e = s[j + 1]
+      if (e === 'u') {
+        if (!/^[0-9a-fA-F]{4}$/.test(s.slice(j + 2, j + 6))) return -j - 1
+        j += 5
+      } else if (e !== undefined && '"\\/bfnrt'.includes(e)) j++
+      else return -j - 1
+    }
+  }
+  return -s.length - 1
+}
