@@ -1,0 +1,178 @@
+import assert from 'node:assert/strict'
+import { Readable, pipeline } from 'node:stream'
+import { describe, it } from 'node:test'
+import { createGzip, gunzipSync, gzipSync } from 'node:zlib'
+import { toReadable } from '../../core/respond.js'
+import { type App, type Context, type Middleware, createApp, markFlush, wantsFlush } from '../../index.js'
+import { consoleLogger } from '../../utils/console-logger.js'
+import { type CaptureOptions, type CapturedResponse, capture } from './index.js'
+
+/** Stands in for a compression middleware: gzips whatever body the inner layers produced. */
+const gzip: Middleware = async (c, next) => {
+  await next()
+  const body = c.res.body
+  if (body === null) return
+  c.header('content-encoding', 'gzip')
+  if (typeof body === 'string' || body instanceof Uint8Array) c.res.body = gzipSync(body)
+  else c.res.body = pipeline(toReadable(body as Readable), createGzip(), () => {})
+}
+
+/** An app whose outermost layer records what capture stored, when the response has finished. */
+function setup(handler: (c: Context) => unknown, options: CaptureOptions = {}, outer: Middleware[] = [], mode: 'debug' | 'test' = 'test') {
+  const seen: { afterNext?: CapturedResponse; onCaptured?: CapturedResponse } = {}
+  const app: App = createApp({ mode, logger: consoleLogger('silent') })
+  app.use(async (c, next) => {
+    await next()
+    seen.afterNext = c.get('capture')?.response
+  })
+  for (const m of outer) app.use(m)
+  app.use(
+    capture({
+      ...options,
+      onCaptured: (cap) => {
+        seen.onCaptured = cap
+      },
+    }),
+  )
+  app.get('/', handler)
+  return { app, seen }
+}
+
+describe('capture: buffered bodies, available after next()', () => {
+  it('a JSON handler', async () => {
+    const { app, seen } = setup(() => ({ user: 'ada', list: [1, 2] }))
+    assert.equal(await (await app.request('/')).text(), '{"user":"ada","list":[1,2]}')
+    const cap = seen.afterNext!
+    assert.equal(cap.text, '{"user":"ada","list":[1,2]}')
+    assert.deepEqual([cap.size, cap.truncated, cap.complete, cap.streamed, cap.type], [27, false, true, false, 'application/json'])
+    assert.equal(new TextDecoder().decode(cap.bytes), cap.text)
+    assert.equal(seen.onCaptured, cap)
+  })
+
+  it('a text handler, truncated at maxBytes with the marker, never cutting a character', async () => {
+    const { app, seen } = setup((c) => c.text('héllo wörld'), { maxBytes: 7 })
+    await (await app.request('/')).text()
+    const cap = seen.afterNext!
+    assert.equal(cap.bytes.length, 7)
+    assert.equal(cap.text, 'héllo …[truncated]')
+    assert.deepEqual([cap.size, cap.truncated], [13, true])
+  })
+
+  it('a compressed response: capture sits inside compression and sees the uncompressed body', async () => {
+    const { app, seen } = setup(() => ({ big: 'x'.repeat(100) }), {}, [gzip])
+    const res = await app.request('/')
+    assert.equal(res.headers.get('content-encoding'), 'gzip')
+    assert.equal(gunzipSync(Buffer.from(await res.arrayBuffer())).toString(), JSON.stringify({ big: 'x'.repeat(100) }))
+    assert.equal(seen.afterNext!.text, JSON.stringify({ big: 'x'.repeat(100) }))
+  })
+
+  it("outside compression it refuses to capture compressed bytes (skipped: 'encoded')", async () => {
+    const app = createApp({ mode: 'test', logger: consoleLogger('silent') })
+    let cap: CapturedResponse | undefined
+    app.use(
+      capture({
+        onCaptured: (x) => {
+          cap = x
+        },
+      }),
+    )
+    app.use(gzip)
+    app.get('/', () => ({ a: 1 }))
+    await (await app.request('/')).arrayBuffer()
+    assert.deepEqual([cap!.skipped, cap!.text, cap!.bytes.length], ['encoded', '', 0])
+  })
+
+  it("skips binary types by default (skipped: 'type'); types selects what is captured", async () => {
+    const png = setup((c) => c.header('content-type', 'image/png').body(new Uint8Array([1, 2, 3])))
+    await (await png.app.request('/')).arrayBuffer()
+    assert.equal(png.seen.afterNext!.skipped, 'type')
+    const only = setup((c) => c.header('content-type', 'image/png').body(new Uint8Array([1, 2, 3])), { types: ['image/*'] })
+    await (await only.app.request('/')).arrayBuffer()
+    assert.deepEqual([...only.seen.afterNext!.bytes], [1, 2, 3])
+    const notJson = setup(() => 'text', { types: ['application/json'] })
+    await (await notJson.app.request('/')).text()
+    assert.equal(notJson.seen.afterNext!.skipped, 'type')
+  })
+
+  it('runs only in the modes given: nothing is stored elsewhere', async () => {
+    const off = setup(() => ({ a: 1 }), { mode: 'debug' }, [], 'test')
+    await (await off.app.request('/')).text()
+    assert.equal(off.seen.afterNext, undefined)
+    const on = setup(() => ({ a: 1 }), { mode: 'debug' }, [], 'debug')
+    await (await on.app.request('/')).text()
+    assert.equal(on.seen.afterNext!.text, '{"a":1}')
+  })
+
+  it('refuses bad options with TypeError', () => {
+    assert.throws(() => capture({ maxBytes: -1 }), TypeError)
+    assert.throws(() => capture({ mode: 'prod' as 'debug' }), TypeError)
+    assert.throws(() => capture({ types: ['json'] }), TypeError)
+    assert.throws(() => capture({ onCaptured: 1 as never }), TypeError)
+  })
+})
+
+describe('capture: streams, teed as they flow', () => {
+  it('a streamed handler: captured when the stream ends', async () => {
+    const { app, seen } = setup((c) => {
+      c.header('content-type', 'text/plain; charset=utf-8')
+      return (async function* () {
+        yield 'line 1\n'
+        yield 'line 2\n'
+      })()
+    })
+    const res = await app.request('/')
+    const cap = seen.afterNext!
+    assert.deepEqual([cap.streamed, cap.complete, cap.text], [true, false, ''], 'nothing has flowed when the chain returns')
+    assert.equal(await res.text(), 'line 1\nline 2\n')
+    assert.equal((await cap.done).text, 'line 1\nline 2\n')
+    assert.deepEqual([cap.complete, seen.onCaptured], [true, cap])
+  })
+
+  it('a streamed and compressed response', async () => {
+    const { app, seen } = setup(() => Readable.from(['{"a":', '1}']), { types: ['application/octet-stream'] }, [gzip])
+    const res = await app.request('/')
+    assert.equal(gunzipSync(Buffer.from(await res.arrayBuffer())).toString(), '{"a":1}')
+    assert.equal((await seen.afterNext!.done).text, '{"a":1}')
+  })
+
+  it('keeps the flush mark of an SSE body', async () => {
+    let flushed: boolean | undefined
+    const { app, seen } = setup((c) => c.sse((s) => s.send('x')), {}, [
+      async (c, next) => {
+        await next()
+        flushed = wantsFlush(c.res.body)
+      },
+    ])
+    assert.equal(await (await app.request('/')).text(), 'data: x\n\n')
+    assert.equal(flushed, true)
+    assert.equal((await seen.afterNext!.done).text, 'data: x\n\n')
+    assert.ok(wantsFlush(markFlush({})))
+  })
+
+  it('a 10 MB stream with maxBytes 4096 captures 4096 bytes; memory stays flat', async () => {
+    const chunk = Buffer.alloc(64 * 1024, 97)
+    const { app, seen } = setup(
+      (c) => {
+        c.header('content-type', 'text/plain')
+        return (function* () {
+          for (let i = 0; i < 160; i++) yield chunk
+        })()
+      },
+      { maxBytes: 4096 },
+    )
+    const before = process.memoryUsage()
+    let peak = 0
+    let got = 0
+    const reader = (await app.request('/')).body!.getReader()
+    for (let r = await reader.read(); !r.done; r = await reader.read()) {
+      got += r.value.length
+      const m = process.memoryUsage()
+      peak = Math.max(peak, m.arrayBuffers - before.arrayBuffers + (m.heapUsed - before.heapUsed))
+    }
+    const cap = await seen.afterNext!.done
+    assert.equal(got, 10 * 1024 * 1024)
+    assert.deepEqual([cap.bytes.length, cap.size, cap.truncated, cap.complete], [4096, 10 * 1024 * 1024, true, true])
+    assert.equal(cap.text, `${'a'.repeat(4096)}…[truncated]`)
+    assert.ok(peak < 6 * 1024 * 1024, `memory grew by ${(peak / 1048576).toFixed(1)} MB while 10 MB streamed`)
+  })
+})
