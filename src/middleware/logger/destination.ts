@@ -1,0 +1,118 @@
+/**
+ * A buffered line writer for files and file descriptors: lines are joined and written with one `writeSync`
+ * every `flushInterval` ms (or every `bufferSize` bytes), and flushed when the process exits. On this kind of
+ * VM a write to a file costs 5–15 µs of kernel time, so one per line or per event-loop turn doubled the
+ * CPU a hello request costs; one per 100 ms is noise.
+ * Why not pino's SonicBoom: its async mode measures the whole pending buffer (`Buffer.byteLength` of a
+ * growing string) on every line — 3–4 µs a line under load, more than the rest of the access log.
+ */
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs'
+import { dirname } from 'node:path'
+
+/** Options of {@link lineDestination}. */
+export interface LineDestinationOptions {
+  /** Write every line at once (no buffering). Default `false`. */
+  sync?: boolean
+  /** Bytes (UTF-16 units) buffered before an immediate write. Default `65_536`. */
+  bufferSize?: number
+  /** Longest time a line waits in the buffer, ms; `0` writes once per event-loop turn. Default `100`. */
+  flushInterval?: number
+  /** Create the file's directory. Default `true` for paths. */
+  mkdir?: boolean
+}
+
+/** A pino destination with `flushSync`/`flush` and `end`. */
+export interface LineDestination {
+  write(line: string): void
+  flushSync(): void
+  flush(cb?: (err?: Error) => void): void
+  end(): void
+}
+
+const SLEEP = new Int32Array(new SharedArrayBuffer(4))
+// One process 'exit' listener for every open destination (not one each: tests open many).
+const open = new Set<() => void>()
+let exitHooked = false
+function flushAllOnExit(flush: () => void): void {
+  open.add(flush)
+  if (exitHooked) return
+  exitHooked = true
+  process.on('exit', () => {
+    for (const f of open) f()
+  })
+}
+
+/**
+ * Opens a path (appending) or wraps a file descriptor (1 stdout, 2 stderr).
+ *
+ * @example
+ * const log = pino({}, lineDestination('/var/log/app.log'))
+ */
+export function lineDestination(dest: string | number, options: LineDestinationOptions = {}): LineDestination {
+  if (typeof dest === 'string' && (options.mkdir ?? true)) mkdirSync(dirname(dest), { recursive: true })
+  const fd = typeof dest === 'number' ? dest : openSync(dest, 'a')
+  const limit = options.bufferSize ?? 65_536
+  const interval = options.flushInterval ?? 100
+  if (!(interval >= 0) || !(limit > 0)) throw new TypeError('lineDestination(): flushInterval must be ≥ 0 and bufferSize > 0')
+  let chunks: string[] = []
+  let size = 0
+  let scheduled = false
+  let broken = false
+  const flushSync = (): void => {
+    if (chunks.length === 0) return
+    const data = Buffer.from(chunks.length === 1 ? chunks[0]! : chunks.join(''))
+    chunks = []
+    size = 0
+    if (!broken) broken = !writeAll(fd, data)
+  }
+  const onTurn = (): void => {
+    scheduled = false
+    flushSync()
+  }
+  flushAllOnExit(flushSync)
+  return {
+    write(line: string): void {
+      chunks.push(line)
+      size += line.length
+      if (options.sync || size >= limit) flushSync()
+      else if (!scheduled) {
+        scheduled = true
+        if (interval === 0) setImmediate(onTurn).unref()
+        else setTimeout(onTurn, interval).unref()
+      }
+    },
+    flushSync,
+    flush(cb) {
+      flushSync()
+      cb?.()
+    },
+    end() {
+      flushSync()
+      open.delete(flushSync)
+      if (typeof dest === 'string') closeSync(fd)
+    },
+  }
+}
+
+/** Writes everything, waiting out `EAGAIN` (a non-blocking pipe that is full); `false` once the fd is unusable. */
+function writeAll(fd: number, data: Buffer): boolean {
+  let off = 0
+  while (off < data.length) {
+    try {
+      off += writeSync(fd, data, off)
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EAGAIN') {
+        Atomics.wait(SLEEP, 0, 0, 1)
+        continue
+      }
+      // The log destination is gone (EPIPE, EBADF, disk full): say so once on stderr and drop lines from now on.
+      try {
+        writeSync(2, `weir logger: cannot write to fd ${fd}: ${(err as Error).message}; dropping log lines\n`)
+      } catch {
+        // stderr is gone too
+      }
+      return false
+    }
+  }
+  return true
+}

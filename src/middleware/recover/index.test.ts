@@ -1,0 +1,179 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { type App, type Context, type ErrorCategory, HttpError, type Mode, createApp } from '../../index.js'
+import { consoleLogger } from '../../utils/console-logger.js'
+import { requestId } from '../request-id/index.js'
+import { type RecoverOptions, recover } from './index.js'
+
+type Body = Record<string, unknown>
+
+function app(mode: Mode = 'test', options?: RecoverOptions) {
+  const lines: string[] = []
+  const events: Array<[string, ErrorCategory, Context | undefined]> = []
+  const a = createApp({ mode, logger: consoleLogger('debug', (l) => lines.push(l)) })
+  a.onEvent('error', (err, c, category) => events.push([err.message, category, c]))
+  a.use(requestId({ generate: () => 'rid' }), recover(options))
+  a.get('/bug', () => {
+    throw new TypeError('secret internals: db password is hunter2')
+  })
+  a.get('/async-bug', async () => {
+    await new Promise((r) => setTimeout(r, 1))
+    throw new Error('async internals')
+  })
+  a.get('/busy', () => {
+    throw new HttpError(503, 'Try later', { code: 'ERR_BUSY', headers: { 'retry-after': '5' } })
+  })
+  a.get('/invalid', () => {
+    throw new HttpError(422, 'Invalid user', { code: 'ERR_VALIDATION_FAILED', details: [{ path: 'name', message: 'required' }] })
+  })
+  return Object.assign(a, { lines, events })
+}
+
+async function call(a: App, path: string, accept = 'application/json') {
+  const res = await a.request(path, { headers: { accept } })
+  const text = await res.text()
+  const type = res.headers.get('content-type') ?? ''
+  return { res, type, text, body: type.includes('json') ? (JSON.parse(text) as Body) : undefined }
+}
+
+describe('recover: problem details (RFC 9457)', () => {
+  it('answers an HttpError with its status, code, headers and details', async () => {
+    const { res, type, body } = await call(app(), '/busy')
+    assert.equal(res.status, 503)
+    assert.equal(type, 'application/problem+json')
+    assert.equal(res.headers.get('retry-after'), '5')
+    assert.deepEqual(body, { type: 'about:blank', title: 'Service Unavailable', status: 503, detail: 'Try later', instance: '/busy', code: 'ERR_BUSY', requestId: 'rid' })
+    const v = await call(app(), '/invalid')
+    assert.equal(v.res.status, 422)
+    assert.deepEqual(v.body!.details, [{ path: 'name', message: 'required' }])
+    assert.equal(v.body!.code, 'ERR_VALIDATION_FAILED')
+  })
+
+  it('answers any other error, sync or async, with 500 ERR_INTERNAL', async () => {
+    for (const path of ['/bug', '/async-bug']) {
+      const { res, body } = await call(app(), path)
+      assert.equal(res.status, 500)
+      assert.equal(body!.code, 'ERR_INTERNAL')
+      assert.equal(body!.title, 'Internal Server Error')
+    }
+  })
+
+  it('release mode leaks no message and no stack of an internal error', async () => {
+    const a = app('release', { stack: true })
+    const { text, body } = await call(a, '/bug')
+    assert.deepEqual(body, { type: 'about:blank', title: 'Internal Server Error', status: 500, instance: '/bug', code: 'ERR_INTERNAL', requestId: 'rid' })
+    assert.doesNotMatch(text, /hunter2|TypeError|at /)
+    const plain = await call(a, '/bug', 'text/html')
+    assert.equal(plain.text, '500 ERR_INTERNAL: Internal Server Error\n')
+    // ...but the log has everything, with the request id.
+    const line = JSON.parse(a.lines.find((l) => l.includes('hunter2'))!) as Body
+    assert.deepEqual([line.level, line.requestId, line.code], [50, 'rid', 'ERR_INTERNAL'])
+    assert.match(String((line.err as Body).stack), /TypeError: secret internals/)
+  })
+
+  it('debug mode shows the message and the stack', async () => {
+    const { body } = await call(app('debug'), '/bug')
+    assert.equal(body!.detail, 'secret internals: db password is hunter2')
+    assert.match(String(body!.stack), /^TypeError: secret internals[\s\S]*\n\s+at /)
+    const text = await call(app('debug'), '/bug', 'text/plain')
+    assert.match(text.text, /^500 ERR_INTERNAL: secret internals: db password is hunter2\n\nTypeError: /)
+  })
+
+  it('a typeBase makes the type a URI per code', async () => {
+    const { body } = await call(app('test', { typeBase: 'https://errors.example.com/' }), '/busy')
+    assert.equal(body!.type, 'https://errors.example.com/ERR_BUSY')
+  })
+})
+
+describe('recover: other shapes', () => {
+  it("format 'plain' keeps weir's { status, code, message, details }", async () => {
+    const { type, body } = await call(app('test', { format: 'plain' }), '/invalid')
+    assert.equal(type, 'application/json')
+    assert.deepEqual(body, { status: 422, code: 'ERR_VALIDATION_FAILED', message: 'Invalid user', details: [{ path: 'name', message: 'required' }] })
+  })
+
+  it('answers text to a client that does not accept JSON', async () => {
+    const { res, type, text } = await call(app(), '/busy', 'text/html,application/xhtml+xml')
+    assert.equal(res.status, 503)
+    assert.equal(type, 'text/plain; charset=utf-8')
+    assert.equal(text, '503 ERR_BUSY: Try later\n')
+  })
+
+  it('drops the failed response\'s body headers (ETag, Content-Type) but keeps the others', async () => {
+    const a = app()
+    a.get('/half', (c) => {
+      c.header('etag', '"v1"').header('x-keep', '1').html('<p>partial</p>')
+      throw new HttpError(409, 'Conflict here')
+    })
+    const { res, type } = await call(a, '/half')
+    assert.equal(res.status, 409)
+    assert.equal(res.headers.get('etag'), null)
+    assert.equal(res.headers.get('x-keep'), '1')
+    assert.equal(type, 'application/problem+json')
+  })
+
+  it('cuts a response whose head was already written by hand', async () => {
+    const a = app()
+    a.get('/raw', (c) => {
+      c.res.bypass = true
+      c.raw.res.writeHead(200, { 'content-type': 'text/plain' })
+      c.raw.res.write('partial')
+      throw new Error('after the head')
+    })
+    const res = await a.request('/raw')
+    assert.equal(res.status, 200)
+    await assert.rejects(res.text())
+  })
+
+  it('refuses bad options when built', () => {
+    assert.throws(() => recover({ format: 'xml' as never }), TypeError)
+    assert.throws(() => recover({ typeBase: '' }), TypeError)
+    assert.throws(() => recover({ skip: 'x' as never }), TypeError)
+  })
+})
+
+describe('recover: error events', () => {
+  it('reports each error with its context and category', async () => {
+    const a = app()
+    a.get('/body', () => {
+      throw new HttpError(413, 'too big', { code: 'ERR_BODY_TOO_LARGE' })
+    })
+    a.get('/slow', () => {
+      throw new HttpError(503, 'slow', { code: 'ERR_TIMEOUT' })
+    })
+    a.get('/tagged', () => {
+      throw Object.assign(new Error('db down'), { category: 'database' })
+    })
+    for (const p of ['/bug', '/busy', '/invalid', '/body', '/slow', '/tagged']) await call(a, p)
+    assert.deepEqual(
+      a.events.map(([m, cat, c]) => [m.slice(0, 16), cat, c?.req.path, c?.requestId]),
+      [
+        ['secret internals', 'recover', '/bug', 'rid'],
+        ['Try later', 'http', '/busy', 'rid'],
+        ['Invalid user', 'validation', '/invalid', 'rid'],
+        ['too big', 'body', '/body', 'rid'],
+        ['slow', 'timeout', '/slow', 'rid'],
+        ['db down', 'database', '/tagged', 'rid'],
+      ],
+    )
+  })
+
+  it('without recover(), the app reports category unhandled; a listener that throws is logged and skipped', async () => {
+    const lines: string[] = []
+    const a = createApp({ mode: 'test', logger: consoleLogger('debug', (l) => lines.push(l)) })
+    const seen: ErrorCategory[] = []
+    a.onEvent('error', () => {
+      throw new Error('listener bug')
+    })
+    a.onEvent('error', (_e, _c, category) => seen.push(category))
+    a.get('/bug', () => {
+      throw new Error('x')
+    })
+    a.get('/nope', (c) => c.throw(404))
+    assert.equal((await a.request('/bug')).status, 500)
+    assert.equal((await a.request('/nope')).status, 404)
+    assert.deepEqual(seen, ['unhandled', 'http'])
+    assert.equal(lines.filter((l) => l.includes('ERR_EVENT_LISTENER_FAILED')).length, 2)
+    assert.throws(() => a.onEvent('nope' as never, (() => {}) as never), TypeError)
+  })
+})

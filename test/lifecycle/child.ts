@@ -1,0 +1,111 @@
+// Starts test/lifecycle/fixtures/server.ts as a real child process and reads what it prints and logs.
+import { type ChildProcessByStdio, spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { request as httpRequest, type Agent } from 'node:http'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Readable } from 'node:stream'
+
+export interface Child {
+  port: number
+  proc: ChildProcessByStdio<null, Readable, Readable>
+  /** Everything printed on stdout so far. */
+  out(): string
+  /** The JSON lines of the log file so far. */
+  logs(): Array<Record<string, unknown>>
+  /** Resolves with the exit code. */
+  exited: Promise<number | null>
+  cleanup(): void
+}
+
+/** Spawns the fixture server and waits for `listening <port>`. */
+export async function startChild(env: Record<string, string> = {}): Promise<Child> {
+  const dir = mkdtempSync(join(tmpdir(), 'weir-life-'))
+  const logFile = join(dir, 'access.log')
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'test/lifecycle/fixtures/server.ts'], {
+    env: { ...process.env, LOG_FILE: logFile, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let out = ''
+  let err = ''
+  proc.stdout.on('data', (d: Buffer) => {
+    out += d.toString()
+  })
+  proc.stderr.on('data', (d: Buffer) => {
+    err += d.toString()
+  })
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)))
+  const port = await new Promise<number>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`child did not start: ${err}`)), 15_000)
+    const check = () => {
+      const m = /listening (\d+)/.exec(out)
+      if (m) {
+        clearTimeout(t)
+        proc.stdout.off('data', check)
+        resolve(Number(m[1]))
+      }
+    }
+    proc.stdout.on('data', check)
+    proc.once('exit', () => reject(new Error(`child exited early: ${err}`)))
+  })
+  const logs = () => {
+    let text = ''
+    try {
+      text = readFileSync(logFile, 'utf8')
+    } catch {
+      return []
+    }
+    return text
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+  }
+  const cleanup = () => {
+    if (proc.exitCode === null) proc.kill('SIGKILL')
+    rmSync(dir, { recursive: true, force: true })
+  }
+  return { port, proc, out: () => out, logs, exited, cleanup }
+}
+
+/** The outcome of one request: a full response, an error before any response, or an error after it started. */
+export type Outcome =
+  | { kind: 'done'; status: number; body: string; id: string | undefined }
+  | { kind: 'refused'; code: string | undefined }
+  | { kind: 'broken'; status: number; code: string | undefined }
+
+/** One GET that never rejects: it says how it ended. */
+export function get(port: number, path: string, agent?: Agent): Promise<Outcome> {
+  return new Promise((resolve) => {
+    let started: number | undefined
+    const req = httpRequest({ host: '127.0.0.1', port, path, agent }, (res) => {
+      started = res.statusCode
+      let body = ''
+      res.setEncoding('utf8')
+      res.on('data', (d: string) => {
+        body += d
+      })
+      res.on('end', () => {
+        if (res.complete) resolve({ kind: 'done', status: res.statusCode!, body, id: res.headers['x-request-id'] as string | undefined })
+        else resolve({ kind: 'broken', status: res.statusCode!, code: 'INCOMPLETE' })
+      })
+      res.on('error', (e: NodeJS.ErrnoException) => resolve({ kind: 'broken', status: res.statusCode!, code: e.code }))
+      res.on('close', () => !res.complete && resolve({ kind: 'broken', status: res.statusCode!, code: 'CLOSED' }))
+    })
+    req.on('error', (e: NodeJS.ErrnoException) => {
+      if (started === undefined) resolve({ kind: 'refused', code: e.code })
+      else resolve({ kind: 'broken', status: started, code: e.code })
+    })
+    req.end()
+  })
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+/** Waits until `cond()` holds. */
+export async function until(cond: () => boolean, ms = 5000): Promise<void> {
+  const end = Date.now() + ms
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('timed out waiting')
+    await sleep(10)
+  }
+}

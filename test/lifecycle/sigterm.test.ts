@@ -1,0 +1,81 @@
+// SIGTERM to a real child process under keep-alive load: every request the server accepted completes.
+import assert from 'node:assert/strict'
+import { Agent } from 'node:http'
+import { describe, it } from 'node:test'
+import { type Outcome, get, sleep, startChild, until } from './child.js'
+
+describe('graceful close from the outside', () => {
+  it('SIGTERM under load: zero accepted requests lost, streams finish, exit 0', async (t) => {
+    const child = await startChild({ CLOSE_TIMEOUT: '5000' })
+    const agent = new Agent({ keepAlive: true, maxSockets: 24 })
+    const outcomes: Outcome[] = []
+    let stop = false
+    let signalled = false
+    let afterSignal = 0
+    const worker = async (i: number) => {
+      while (!stop) {
+        const path = i % 4 === 0 ? '/stream' : `/work?ms=${20 + (i % 5) * 20}`
+        const o = await get(child.port, path, agent)
+        outcomes.push(o)
+        if (signalled) afterSignal++
+        // Once the port refuses connections, the server is gone for new clients: stop this worker.
+        if (o.kind === 'refused' && signalled) return
+      }
+    }
+    try {
+      const workers = Array.from({ length: 24 }, (_, i) => worker(i))
+      await until(() => outcomes.length >= 150, 10_000)
+      child.proc.kill('SIGTERM')
+      signalled = true
+      const code = await child.exited
+      stop = true
+      await Promise.all(workers)
+
+      assert.equal(code, 0, 'exit code')
+      const closed = JSON.parse(/closed (\{.*\})/.exec(child.out())![1]!) as { reason: string; entered: number; inflightAtSignal: number }
+      assert.equal(closed.reason, 'SIGTERM')
+      assert.ok(closed.inflightAtSignal > 0, `requests were in flight at SIGTERM (${closed.inflightAtSignal})`)
+
+      const broken = outcomes.filter((o) => o.kind === 'broken')
+      assert.deepEqual(broken, [], 'no response that started was cut')
+      const served = outcomes.filter((o): o is Extract<Outcome, { kind: 'done' }> => o.kind === 'done' && o.status === 200)
+      const streams = served.filter((o) => o.body.startsWith('chunk'))
+      assert.ok(streams.length > 0 && streams.every((o) => o.body === 'chunk 0\nchunk 1\nchunk 2\nchunk 3\nchunk 4\n'), 'streams are whole')
+      assert.equal(served.length, closed.entered, 'every request the server accepted was answered in full')
+      const others = outcomes.filter((o) => !(o.kind === 'done' && o.status === 200))
+      for (const o of others) {
+        // Refused connections and 503s on a closing keep-alive connection were never accepted: the client may retry.
+        assert.ok(o.kind === 'refused' || (o.kind === 'done' && o.status === 503), `unexpected outcome ${JSON.stringify(o)}`)
+      }
+
+      // The access log, flushed before exit: one line per accepted request, none aborted, ids matching the clients'.
+      const access = child.logs().filter((l) => l.msg === 'http access log')
+      assert.equal(access.length, closed.entered)
+      assert.ok(access.every((l) => l.status === 200 && l.aborted === undefined))
+      assert.deepEqual(new Set(access.map((l) => l.requestId)), new Set(served.map((o) => o.id)))
+      assert.ok(afterSignal > 0)
+      const refused = others.filter((o) => o.kind === 'refused').length
+      t.diagnostic(`served ${served.length} (${streams.length} streams), in flight at SIGTERM ${closed.inflightAtSignal}, 503 ${others.length - refused}, refused ${refused}`)
+    } finally {
+      stop = true
+      agent.destroy()
+      child.cleanup()
+    }
+  })
+
+  it('a second SIGTERM while closing exits at once, with 1', async () => {
+    const child = await startChild({ CLOSE_TIMEOUT: '5000' })
+    try {
+      const slow = get(child.port, '/work?ms=3000&announce=1')
+      await until(() => child.out().includes('entered /work'))
+      child.proc.kill('SIGTERM')
+      await sleep(100)
+      assert.equal(child.proc.exitCode, null, 'still closing: the slow request has 5 s')
+      child.proc.kill('SIGTERM')
+      assert.equal(await child.exited, 1)
+      assert.notEqual((await slow).kind, 'done', 'the forced exit cut the slow request')
+    } finally {
+      child.cleanup()
+    }
+  })
+})
