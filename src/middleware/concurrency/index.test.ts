@@ -1,0 +1,143 @@
+import assert from 'node:assert/strict'
+import { Readable } from 'node:stream'
+import { describe, it } from 'node:test'
+import { createApp } from '../../index.js'
+import { consoleLogger } from '../../utils/console-logger.js'
+import { type ConcurrencyOptions, concurrency } from './index.js'
+
+/** A promise and its resolver, to hold a handler until the test lets it go. */
+function gate() {
+  let open!: () => void
+  const p = new Promise<void>((r) => {
+    open = r
+  })
+  return { p, open }
+}
+
+function serve(options: ConcurrencyOptions) {
+  const app = createApp({ mode: 'test', logger: consoleLogger('silent') })
+  app.use(concurrency(options))
+  const gates: Array<ReturnType<typeof gate>> = []
+  app.get('/hold', async () => {
+    const g = gate()
+    gates.push(g)
+    await g.p
+    return 'held'
+  })
+  app.get('/fast', () => 'fast')
+  app.get('/boom', () => {
+    throw new Error('boom')
+  })
+  app.get('/stream', () => {
+    const g = gate()
+    gates.push(g)
+    return Readable.from(
+      (async function* () {
+        yield 'start '
+        await g.p
+        yield 'end'
+      })(),
+    )
+  })
+  const get = (path: string, headers: Record<string, string> = {}) => app.request(path, { headers: { accept: 'application/json', ...headers } })
+  return { get, gates }
+}
+
+const tick = () => new Promise((r) => setTimeout(r, 5))
+const code = async (res: Response) => ((await res.json()) as { code: string }).code
+
+describe('concurrency', () => {
+  it('answers 503 ERR_CONCURRENCY_LIMITED over the global limit, and frees the slot when the response is done', async () => {
+    const { get, gates } = serve({ max: 1 })
+    const held = get('/hold')
+    await tick()
+    const over = await get('/fast')
+    assert.deepEqual([over.status, await code(over)], [503, 'ERR_CONCURRENCY_LIMITED'])
+    gates[0]!.open()
+    assert.equal(await (await held).text(), 'held')
+    await tick()
+    assert.equal((await get('/fast')).status, 200)
+  })
+
+  it('limits per key with 429 ERR_CONCURRENCY_KEY_LIMITED', async () => {
+    const { get, gates } = serve({ max: 1, key: (c) => c.req.header('x-user') ?? '' })
+    const held = get('/hold', { 'x-user': 'a' })
+    await tick()
+    const over = await get('/fast', { 'x-user': 'a' })
+    assert.deepEqual([over.status, await code(over)], [429, 'ERR_CONCURRENCY_KEY_LIMITED'])
+    assert.equal((await get('/fast', { 'x-user': 'b' })).status, 200)
+    gates[0]!.open()
+    await (await held).text()
+    await tick()
+    assert.equal((await get('/fast', { 'x-user': 'a' })).status, 200)
+  })
+
+  it('frees the slot when the handler throws', async () => {
+    const { get } = serve({ max: 1 })
+    const boom = await get('/boom')
+    assert.equal(boom.status, 500)
+    await boom.text() // the in-memory response finishes once read
+    await tick()
+    assert.equal((await get('/fast')).status, 200)
+  })
+
+  it('holds the slot until a streamed body has finished, not just until the handler returned', async () => {
+    const { get, gates } = serve({ max: 1 })
+    const streaming = await get('/stream')
+    assert.equal(streaming.status, 200)
+    assert.equal((await get('/fast')).status, 503)
+    gates[0]!.open()
+    assert.equal(await streaming.text(), 'start end')
+    await tick()
+    assert.equal((await get('/fast')).status, 200)
+  })
+
+  it('queues up to `queue` requests and serves them as slots free up; beyond, refuses at once', async () => {
+    const { get, gates } = serve({ max: 1, queue: 1 })
+    const first = get('/hold')
+    await tick()
+    const queued = get('/fast')
+    await tick()
+    assert.equal((await get('/fast')).status, 503)
+    gates[0]!.open()
+    assert.equal(await (await first).text(), 'held')
+    assert.deepEqual([(await queued).status, await (await queued).text()], [200, 'fast'])
+  })
+
+  it('refuses a queued request after queueTimeout', async () => {
+    const { get, gates } = serve({ max: 1, queue: 5, queueTimeout: 20 })
+    const held = get('/hold')
+    await tick()
+    const t = performance.now()
+    const late = await get('/fast')
+    assert.equal(late.status, 503)
+    assert.ok(performance.now() - t >= 15)
+    gates[0]!.open()
+    await held
+  })
+
+  it('keeps the slot of a handler still running after timeout() answered', async () => {
+    const { timeout } = await import('../timeout/index.js')
+    const app = createApp({ mode: 'test', logger: consoleLogger('silent') })
+    app.use(timeout(10), concurrency({ max: 1 }))
+    const g = gate()
+    app.get('/slow', async () => {
+      await g.p
+      return 'late'
+    })
+    app.get('/fast', () => 'fast')
+    const late = await app.request('/slow')
+    assert.equal(late.status, 503)
+    await late.text()
+    await tick()
+    assert.equal((await app.request('/fast')).status, 503)
+    g.open()
+    await tick()
+    assert.equal((await app.request('/fast')).status, 200)
+  })
+
+  it('refuses bad options when built', () => {
+    const bad: unknown[] = [undefined, {}, { max: 0 }, { max: 1.5 }, { max: 1, queue: -1 }, { max: 1, queueTimeout: 0 }, { max: 1, key: 'ip' }]
+    for (const o of bad) assert.throws(() => concurrency(o as ConcurrencyOptions), TypeError, JSON.stringify(o))
+  })
+})
