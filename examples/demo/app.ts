@@ -1,5 +1,7 @@
 /** The demo app of the README: a few routes showing params, groups, middleware and errors. */
-import { type App, HttpError, type Middleware, createApp } from '../../src/index.js'
+import { type App, HttpError, type Middleware, createApp, lines } from '../../src/index.js'
+import { createLogger } from '../../src/middleware/logger/index.js'
+import { recommended } from '../../src/middleware/recommended/index.js'
 
 const users = new Map([
   ['1', { id: '1', name: 'Ada' }],
@@ -14,16 +16,46 @@ const auth: Middleware = async (c, next) => {
   await next()
 }
 
+const LEVELS = ['INFO', 'INFO', 'INFO', 'DEBUG', 'WARN', 'INFO', 'ERROR', 'INFO'] as const
+const PATHS = ['/users/42', '/api/items', '/hello', '/login', '/metrics']
+
+/**
+ * An endless, generated access log (seed 1's "other components generate log"): 20 lines every 20 ms,
+ * as bytes, like a pipe from another process. Deterministic, so every level shows up.
+ */
+export async function* generatedLog(lineCount = Number.POSITIVE_INFINITY): AsyncGenerator<Uint8Array> {
+  const enc = new TextEncoder()
+  for (let n = 0; n < lineCount; ) {
+    let chunk = ''
+    for (let i = 0; i < 20 && n < lineCount; i++, n++) {
+      const level = LEVELS[(n * 7) % LEVELS.length]!
+      const status = level === 'ERROR' ? 500 : level === 'WARN' ? 404 : 200
+      chunk += `${new Date().toISOString()} ${level.padEnd(5)} req=${n} GET ${PATHS[n % PATHS.length]} ${status} ${(n % 17) + 1}ms\n`
+    }
+    yield enc.encode(chunk)
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}
+
 /** Builds the demo app (also used by its tests). */
 export function buildDemo(): App {
-  const app = createApp()
+  // pino: pretty lines in debug mode on a terminal, JSON otherwise; quiet in test mode.
+  const app = createApp({ logger: createLogger() })
+  // Request id → access log → recover, plus GET /metrics (see docs/middleware/recommended.md).
+  app.use(...recommended({ metrics: true }))
   app.use(async (c, next) => {
     const t = performance.now()
     await next()
     c.header('x-response-time', `${(performance.now() - t).toFixed(3)}ms`)
   })
-  app.get('/', () => ({ name: 'weir demo', try: ['/hello', '/users/1', '/users/abc', 'GET /api/items (auth)'] }))
+  app.get('/', () => ({ name: 'weir demo', try: ['/hello', '/users/1', '/users/abc', 'GET /api/items (auth)', '/metrics', '/logs?match=ERROR'] }))
   app.get('/hello', () => ({ hello: 'world' }))
+  // Seed 1: source → lines → filter → client, with backpressure; `curl -N 'localhost:3000/logs?match=ERROR'`.
+  app.get('/logs', (c) => {
+    const match = c.req.query.match ?? ''
+    c.header('content-type', 'text/plain; charset=utf-8')
+    return lines(generatedLog(), { maxLineLength: 4096 }).filter((line) => line.includes(match))
+  })
   app.get('/users/:id(\\d+)', (c) => {
     const user = users.get(c.params.id)
     if (!user) c.throw(404, `No user ${c.params.id}`, { code: 'ERR_USER_NOT_FOUND' })

@@ -29,6 +29,7 @@ describe('app: returned values become the body', () => {
       'application/octet-stream',
       'xy',
     ],
+    ['sync iterator → streamed', () => ['i', 'j'].values(), 200, 'application/octet-stream', 'ij'],
     ['Web ReadableStream → streamed', () => new Blob(['web']).stream(), 200, 'application/octet-stream', 'web'],
     ['Response → adopted', () => new Response('made', { status: 202, headers: { 'x-a': '1', 'content-type': 'text/x' } }), 202, 'text/x', 'made'],
     ['null → empty', () => null, 200, null, ''],

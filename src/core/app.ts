@@ -1,17 +1,22 @@
 /** The application: options, the request handler, listen and graceful close. */
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { createError } from '../errors.js'
+import { expectContinue } from '../body/continue.js'
+import type { BodyLimits } from '../body/limits.js'
+import { resolveBody } from '../body/settings.js'
+import { HttpError, createError } from '../errors.js'
 import type { RouterOptions } from '../router/router.js'
 import { consoleLogger } from '../utils/console-logger.js'
 import { type Mode, resolveMode } from '../utils/mode.js'
 import type { TrustProxy } from '../utils/proxy.js'
 import { onClientError } from './client-error.js'
 import { Context, type ContextSettings } from './context.js'
+import { type AppEvents, Events, type LifecycleOptions, categorize, guard } from './events.js'
 import { sendError, toError } from './fail.js'
 import { Group } from './group.js'
 import { requestInMemory } from './memory.js'
 import { respond } from './respond.js'
+import { type Renderer, checkRenderers } from '../render/index.js'
 import { Routes } from './routes.js'
 import type { ErrorHandler, Handler, Logger, Middleware } from './types.js'
 
@@ -43,10 +48,14 @@ export interface AppOptions {
   server?: ServerOptions
   /** Logger; pino's satisfies the interface. Default: JSON lines on stderr (`error` level in test mode). */
   logger?: Logger
+  /** The formats `c.render` negotiates, first preferred. Default `defaultRenderers()`: JSON, text, HTML, XML. */
+  renderers?: Renderer[]
+  /** Request body limits (`body` 1 MiB, `jsonDepth` 64, …; see docs/body.md); routes may change them. */
+  limits?: BodyLimits
 }
 
-/** Options of `listen`. */
-export interface ListenOptions {
+/** Options of `listen`; `signals`, `safety`, `closeTimeout` and `exit` are documented in docs/graceful-close.md. */
+export interface ListenOptions extends LifecycleOptions {
   /** Default `PORT` from the environment, else 3000; `0` picks a free port (read it from `app.port`). */
   port?: number
   /** Default `127.0.0.1`; use `0.0.0.0` or `::` to accept connections from other machines. */
@@ -79,6 +88,8 @@ export class App extends Group<''> {
   #server: Server | undefined
   #closing: Promise<void> | undefined
   #inflight = 0
+  readonly #events: Events
+  #unguard: (() => void) | undefined
   /** `rawHeaders` holds name and value: twice the header count. */
   readonly #maxRawHeaders: number
 
@@ -90,7 +101,11 @@ export class App extends Group<''> {
     this.#options = options
     this.mode = resolveMode(options.mode)
     this.log = options.logger ?? consoleLogger(this.mode === 'debug' ? 'debug' : 'error')
-    this.#settings = { log: this.log, mode: this.mode, trustProxy: options.trustProxy ?? false }
+    this.#events = new Events(this.log)
+    const report = (err: Error, c: Context, category: string) => this.#events.emitError(err, c, category)
+    const body = resolveBody({ limits: options.limits })
+    const renderers = options.renderers === undefined ? undefined : checkRenderers(options.renderers)
+    this.#settings = { log: this.log, mode: this.mode, trustProxy: options.trustProxy ?? false, report, body, renderers }
     this.#maxRawHeaders = 2 * (options.server?.maxHeadersCount ?? 100)
   }
 
@@ -104,6 +119,24 @@ export class App extends Group<''> {
   onError(handler: ErrorHandler): this {
     this.#onError = handler
     return this
+  }
+
+  /**
+   * Listens to app events: `'error'` hears every unhandled error with its context and category
+   * (`recover`, `unhandled`, `http`, `body`, `validation`, `timeout`, `stream`, `respond`, `process`);
+   * `'close'` runs (awaited) after a close a signal or a crash started, before the process exits.
+   * Returns a function that removes the listener.
+   *
+   * @example
+   * app.onEvent('error', (err, c, category) => alert(category, err, c?.requestId))
+   */
+  onEvent<K extends keyof AppEvents>(name: K, listener: AppEvents[K]): () => void {
+    return this.#events.on(name, listener)
+  }
+
+  /** `true` from the moment `close()` starts (a signal, a crash or a call): readiness probes should fail. */
+  get closing(): boolean {
+    return this.#closing !== undefined
   }
 
   /** The registered routes. */
@@ -153,6 +186,8 @@ export class App extends Group<''> {
     )
     server.keepAliveTimeout = s.keepAliveTimeout ?? 5_000
     server.on('clientError', onClientError(this.log))
+    // Expect: 100-continue is answered when the body is first read, so a refused body is never invited.
+    server.on('checkContinue', this.#continue)
     server.maxHeadersCount = this.#maxRawHeaders / 2 + 1
     this.#server = server
     const port = options.port ?? (Number(process.env.PORT) || 3000)
@@ -160,6 +195,12 @@ export class App extends Group<''> {
       server.once('error', reject)
       server.listen(port, options.host ?? '127.0.0.1', () => {
         server.off('error', reject)
+        try {
+          this.#unguard = guard(this, this.#events, options)
+        } catch (err) {
+          server.close()
+          return reject(err)
+        }
         resolve(server)
       })
     })
@@ -188,6 +229,12 @@ export class App extends Group<''> {
     const cut = setTimeout(() => server.closeAllConnections(), Math.max(0, deadline - Date.now()))
     await closed
     clearTimeout(cut)
+    this.#unguard?.()
+  }
+
+  readonly #continue = (req: IncomingMessage, res: ServerResponse): void => {
+    expectContinue(req, res)
+    this.#handle(req, res)
   }
 
   readonly #handle = (req: IncomingMessage, res: ServerResponse): void => {
@@ -244,14 +291,16 @@ export class App extends Group<''> {
 
   #hookFailed(thrown: unknown, c: Context): void {
     const err = toError(thrown)
-    this.log.error({ err, code: 'ERR_ON_ERROR_FAILED' }, 'The onError handler threw; answering with the default error response')
+    c.log.error({ err, code: 'ERR_ON_ERROR_FAILED' }, 'The onError handler threw; answering with the default error response')
+    this.#events.emitError(err, c, categorize(err, 'unhandled'))
     sendError(c, err)
   }
 
   #report(err: Error, c: Context): void {
     const status = (err as { status?: number }).status ?? 500
-    if (status >= 500) this.log.error({ err, method: c.req.method, url: c.req.url }, err.message)
-    else this.log.debug({ err, method: c.req.method, url: c.req.url }, err.message)
+    if (status >= 500) c.log.error({ err, method: c.req.method, url: c.req.url }, err.message)
+    else c.log.debug({ err, method: c.req.method, url: c.req.url }, err.message)
+    this.#events.emitError(err, c, categorize(err, err instanceof HttpError ? 'http' : 'unhandled'))
   }
 
   #respond(c: Context): void {
@@ -265,7 +314,8 @@ export class App extends Group<''> {
 
   /** Writing the response threw (an invalid header set on `c.res.headers` directly): log and answer 500. */
   #respondFailed(err: Error, c: Context): void {
-    this.log.error({ err, code: 'ERR_RESPOND_FAILED', url: c.req.url }, `Could not write the response: ${err.message}`)
+    c.log.error({ err, code: 'ERR_RESPOND_FAILED', url: c.req.url }, `Could not write the response: ${err.message}`)
+    this.#events.emitError(err, c, 'respond')
     const res = c.raw.res
     if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8', 'content-length': 22 })
     if (!res.writableEnded) res.end('Internal Server Error\n')
@@ -277,11 +327,12 @@ export class App extends Group<''> {
     this.#inflight--
     if (err === undefined) return
     const code = (err as { code?: string }).code
-    // A client that went away is routine, not an app error.
-    if (code === 'ERR_STREAM_PREMATURE_CLOSE' || c.raw.res.destroyed && c.raw.req.socket?.destroyed) {
-      this.log.debug({ err, url: c.req.url }, 'client closed the connection during a streamed response')
+    // A client that went away is routine, not an app error; `respond` tells it apart from a failed source.
+    if (code === 'ERR_CLIENT_GONE') {
+      c.log.debug({ err, url: c.req.url }, 'client closed the connection during a streamed response')
     } else {
-      this.log.error({ err, code: 'ERR_STREAM_FAILED', url: c.req.url }, `Streamed response failed: ${err.message}`)
+      c.log.error({ err, code: 'ERR_STREAM_FAILED', url: c.req.url }, `Streamed response failed: ${err.message}`)
+      this.#events.emitError(err, c, 'stream')
     }
   }
 }

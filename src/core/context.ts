@@ -3,6 +3,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { Readable } from 'node:stream'
 import { HttpError, type HttpErrorOptions } from '../errors.js'
 import { type CookieOptions, serializeCookie } from '../utils/cookie.js'
+import { type RenderOptions, type Renderer, defaultRenderers, renderInto } from '../render/index.js'
+import { type FileOptions, sendFile } from '../stream/file.js'
+import { type SSEOptions, type SSESource, SSEStream } from '../stream/sse.js'
+import type { ErrorCategory } from './events.js'
+import { toError } from './fail.js'
 import { WeirRequest, type RequestSettings } from './request.js'
 import { WeirResponse } from './response.js'
 import type { ContextVariables, Logger, Params, ResponseBody } from './types.js'
@@ -11,7 +16,24 @@ import type { ContextVariables, Logger, Params, ResponseBody } from './types.js'
 export interface ContextSettings extends RequestSettings {
   readonly log: Logger
   readonly mode: 'debug' | 'release' | 'test'
+  /** Hands an error to the app's error listeners (`c.report`). */
+  readonly report?: (err: Error, c: Context, category: ErrorCategory) => void
+  /** The formats `c.render` chooses from (`createApp({ renderers })`). Default: {@link defaultRenderers}. */
+  readonly renderers?: readonly Renderer[]
 }
+
+const DEFAULT_RENDERERS = defaultRenderers()
+
+/** Where `weir/validate` keeps checked input on a context (a symbol shared across files). */
+export const VALID: unique symbol = Symbol('weir.valid')
+
+/** A middleware typed by what it checked: what `validate()` from `weir/validate` returns. */
+export interface Validated<T> {
+  readonly [VALID]?: T
+}
+
+/** The parts of a request `validate()` checks. */
+export type ValidPart = 'params' | 'query' | 'headers' | 'cookies' | 'body'
 
 const JSON_TYPE = 'application/json'
 const TEXT_TYPE = 'text/plain; charset=utf-8'
@@ -37,8 +59,11 @@ export class Context<P extends Params = Params> {
   readonly raw: { readonly req: IncomingMessage; readonly res: ServerResponse }
   /** The pattern of the matched route (`/users/:id`), or `undefined` for 404/405. */
   route: string | undefined
+  /** The request id (`requestId()` sets it first thing); once set, every `c.log` line carries it. */
+  requestId: string | undefined
   readonly #settings: ContextSettings
   #vars: Map<PropertyKey, unknown> | undefined
+  #log: Logger | undefined
 
   constructor(req: IncomingMessage, res: ServerResponse, settings: ContextSettings) {
     this.raw = { req, res }
@@ -46,13 +71,44 @@ export class Context<P extends Params = Params> {
     this.res = new WeirResponse(settings.log)
     this.params = EMPTY_PARAMS as P
     this.route = undefined
+    this.requestId = undefined
     this.#settings = settings
     this.#vars = undefined
+    this.#log = undefined
   }
 
-  /** The app's logger. */
+  /** The app's logger; once `c.requestId` is set, a child (made on first use) adding `requestId` to every line. */
   get log(): Logger {
+    if (this.#log !== undefined) return this.#log
+    if (this.requestId === undefined) return this.#settings.log
+    this.#log = bindLogger(this.#settings.log, { requestId: this.requestId })
+    return this.#log
+  }
+
+  /** Replaces this request's logger (a child with more bindings, say). */
+  set log(log: Logger) {
+    this.#log = log
+  }
+
+  /**
+   * The app's logger without this request's bindings: for hot paths (the access log) that add `requestId` themselves.
+   *
+   * @example
+   * c.appLog.info({ requestId: c.requestId, status: 200 }, 'http access log')
+   */
+  get appLog(): Logger {
     return this.#settings.log
+  }
+
+  /**
+   * Tells the app's error listeners (`app.onEvent('error', …)`) about an error without answering it:
+   * for errors a middleware handles itself (`recover()`, a timeout that answered).
+   *
+   * @example
+   * c.report(err, 'timeout')
+   */
+  report(err: unknown, category: ErrorCategory = 'unhandled'): void {
+    this.#settings.report?.(toError(err), this as Context, category)
   }
 
   /** `debug`, `release` or `test` (from `WEIR_MODE`). */
@@ -125,6 +181,52 @@ export class Context<P extends Params = Params> {
     return this.body(null)
   }
 
+  /**
+   * Streams Server-Sent Events from a callback (the stream ends when it settles) or an (async) iterable.
+   * Sets `Content-Type: text/event-stream`, `Cache-Control: no-cache` and `X-Accel-Buffering: no`; the
+   * body is an ordinary stream on `c.res`, so every middleware sees it. See docs/sse.md.
+   *
+   * @example
+   * app.get('/events', (c) => c.sse(async (stream) => {
+   *   await stream.send({ event: 'hello', data: { since: stream.lastEventId ?? null } })
+   *   await stream.untilClosed()
+   * }))
+   */
+  sse(source: SSESource, options: SSEOptions = {}): this {
+    const stream = new SSEStream(source, options, this.req.header('last-event-id'))
+    this.res.set('content-type', 'text/event-stream')
+    this.res.set('cache-control', 'no-cache')
+    this.res.set('x-accel-buffering', 'no')
+    return this.body(stream.body)
+  }
+
+  /**
+   * Sends a file: type by extension, `ETag`, `Last-Modified`, 304, `Range`, HEAD; opened only when sent.
+   * With `root`, `path` (user input, say) cannot leave that directory. See docs/middleware/serve-static.md.
+   *
+   * @example
+   * app.get('/files/*path', (c) => c.file(c.params.path, { root: 'uploads', maxAge: 3600 }))
+   */
+  async file(path: string, options?: FileOptions): Promise<this> {
+    if (this.res.sent) return this.#late('send a file')
+    await sendFile(this as Context, path, options)
+    return this
+  }
+
+  /**
+   * Renders a value in the format the client's `Accept` prefers among the app's renderers (JSON, text,
+   * HTML, XML by default), adding `Vary: Accept`; 406 `ERR_RENDER_NOT_ACCEPTABLE` when none fits.
+   *
+   * @example
+   * app.get('/users/:id', (c) => c.render(users.get(c.params.id)))
+   */
+  render(value: unknown, options: RenderOptions = {}): this {
+    if (this.res.sent) return this.#late('render')
+    if (options.status !== undefined) this.status(options.status)
+    renderInto(this as Context, value, options.renderers ?? this.#settings.renderers ?? DEFAULT_RENDERERS)
+    return this
+  }
+
   /** Adds a `Set-Cookie` header. Defaults: `Path=/; HttpOnly; SameSite=Lax`. */
   cookie(name: string, value: string, options?: CookieOptions): this {
     this.res.append('set-cookie', serializeCookie(name, value, options))
@@ -146,6 +248,25 @@ export class Context<P extends Params = Params> {
   /** Reads a per-request value stored with `set`. */
   get<K extends keyof ContextVariables>(key: K): ContextVariables[K] | undefined {
     return this.#vars?.get(key) as ContextVariables[K] | undefined
+  }
+
+  /**
+   * Input checked by a `validate()` middleware (`weir/validate`) of this route: `c.valid(v)` is typed by
+   * the validator `v`; `c.valid('body')` is one checked part, as `unknown`. Throws if none checked it.
+   *
+   * @example
+   * const v = validate({ body: z.object({ name: z.string() }) })
+   * app.post('/users', v, (c) => ({ hello: c.valid(v).body.name }))
+   */
+  valid(part: ValidPart): unknown
+  valid<T>(validator: Validated<T>): T
+  valid(key: ValidPart | Validated<unknown>): unknown {
+    const checked = this.#vars?.get(VALID) as Map<unknown, unknown> | undefined
+    if (checked === undefined || !checked.has(key)) {
+      const what = typeof key === 'string' ? `the ${key}` : 'this validator'
+      throw new Error(`c.valid(): no validate() middleware checked ${what} for this request; add it before the handler`)
+    }
+    return checked.get(key)
   }
 
   /**
@@ -182,14 +303,22 @@ export class Context<P extends Params = Params> {
   }
 }
 
-/** Whether a value is a body weir streams: Node Readable, Web ReadableStream, async iterable or generator. */
+/** A logger adding `bindings` to each line: pino's `child`, or a wrapper for loggers without one. */
+function bindLogger(log: Logger, bindings: Record<string, unknown>): Logger {
+  if (typeof log.child === 'function') return log.child(bindings)
+  const bind = (write: (obj: object, msg?: string) => void) => (obj: object, msg?: string) => write.call(log, { ...bindings, ...obj }, msg)
+  return { error: bind(log.error), warn: bind(log.warn), info: bind(log.info), debug: bind(log.debug) }
+}
+
+/** Whether a value is a body weir streams: Node Readable, Web ReadableStream, async iterable, or sync iterator (generators). */
 export function isStream(v: unknown): v is Exclude<ResponseBody, string | Uint8Array | null> {
   if (typeof v !== 'object' || v === null) return false
   return (
     v instanceof Readable ||
     v instanceof ReadableStream ||
     Symbol.asyncIterator in v ||
-    Object.prototype.toString.call(v) === '[object Generator]'
+    // A sync iterator (a generator, `arr.values()`) streams; an iterable that is not one (an array) is JSON.
+    (Symbol.iterator in v && typeof (v as { next?: unknown }).next === 'function')
   )
 }
 

@@ -1,11 +1,21 @@
 /** The request side of a context: lazy, read-only views over Node's IncomingMessage. */
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http'
+import type { Readable } from 'node:stream'
+import type { FormRecord } from '../body/form.js'
+import type { ProtoAction } from '../body/json.js'
+import type { MultipartBody, MultipartOptions } from '../body/multipart.js'
+import { BodyReader } from '../body/reader.js'
+import { type BodyOptions, type BodySettings, DEFAULT_BODY } from '../body/settings.js'
+import { mimeType } from '../stream/mime.js'
+import { negotiate } from '../utils/accepts.js'
 import { parseCookies } from '../utils/cookie.js'
 import { clientIp, type TrustProxy } from '../utils/proxy.js'
 
 /** Settings a request needs from its app. */
 export interface RequestSettings {
   readonly trustProxy: TrustProxy
+  /** How bodies are read: the app's `limits` (default 1 MiB), decoders, JSON policy. */
+  readonly body?: BodySettings
 }
 
 /**
@@ -29,6 +39,7 @@ export class WeirRequest {
   #search: URLSearchParams | undefined
   #cookies: Record<string, string> | undefined
   #abort: AbortController | undefined
+  #body: BodyReader | undefined
 
   constructor(raw: IncomingMessage, res: ServerResponse, settings: RequestSettings) {
     this.raw = raw
@@ -118,6 +129,134 @@ export class WeirRequest {
     if (res.destroyed) ac.abort(clientGone())
     else res.once('close', () => !res.writableFinished && ac.abort(clientGone()))
     return ac.signal
+  }
+
+  /**
+   * Aborts `signal` with `reason` (first reason wins), so a handler that will not be answered can stop.
+   * The `timeout` middleware uses it.
+   *
+   * @example
+   * setTimeout(() => c.req.abort(new Error('too slow')), 1000)
+   */
+  abort(reason?: unknown): void {
+    this.#abort ??= new AbortController()
+    this.#abort.abort(reason)
+  }
+
+  /**
+   * The body as bytes, read from the socket once (decoded, within the body limit) and kept: later calls,
+   * from any middleware or the handler, get the same bytes (treat them as read-only). See docs/body.md.
+   *
+   * @example
+   * const raw = await c.req.bytes() // check a signature; the handler can still `await c.req.json()`
+   */
+  bytes(): Promise<Uint8Array> {
+    return this.#reader().bytes()
+  }
+
+  /**
+   * The body as text, in the charset of `Content-Type` (UTF-8 when absent; unknown charset → 415).
+   *
+   * @example
+   * const csv = await c.req.text()
+   */
+  text(): Promise<string> {
+    return this.#reader().text()
+  }
+
+  /**
+   * The body parsed as JSON, whatever the `Content-Type`; cached, so every caller gets the same value.
+   * Invalid JSON is 400 `ERR_BODY_INVALID_JSON` (position in the message) and leaves the bytes readable;
+   * nesting past `limits.jsonDepth` (64) is 400; `__proto__` keys are 400 unless `protoAction` says otherwise.
+   *
+   * @example
+   * const { name } = await c.req.json<{ name: string }>()
+   */
+  json<T = unknown>(options?: { protoAction?: ProtoAction }): Promise<T> {
+    return this.#reader().json(options?.protoAction) as Promise<T>
+  }
+
+  /**
+   * The body parsed as `application/x-www-form-urlencoded`: null-prototype records, repeated names as
+   * arrays, `a[b]` keys nested (within `limits.fields` and `limits.formDepth`). Cached.
+   *
+   * @example
+   * const { email } = await c.req.form()
+   */
+  form(): Promise<FormRecord> {
+    return this.#reader().form()
+  }
+
+  /**
+   * The body parsed as `multipart/form-data`. Without options, files are read into memory (within the
+   * limits) and the result is cached; with `onFile`, each file streams to it as it arrives.
+   *
+   * @example
+   * const { fields, files } = await c.req.multipart({
+   *   onFile: async (f) => { await pipeline(f.stream, createWriteStream(tmpPath())); return f.filename },
+   * })
+   */
+  multipart<T = Uint8Array>(options?: MultipartOptions<T>): Promise<MultipartBody<T>> {
+    return this.#reader().multipart(options)
+  }
+
+  /**
+   * The body as a stream. Called before any other read, it streams from the socket (decoded, limited) for
+   * large uploads, and the body is consumed: a later read throws 500 `ERR_BODY_CONSUMED`. Called after
+   * one, it streams the kept bytes.
+   *
+   * @example
+   * await pipeline(c.req.stream(), createWriteStream('/tmp/upload'))
+   */
+  stream(): Readable {
+    return this.#reader().stream()
+  }
+
+  /**
+   * The body by its `Content-Type`: JSON, a form record, `{ fields, files }`, text for `text/*`, bytes
+   * otherwise, or what a parser set with `configureBody({ parsers })` returns; `undefined` when empty. Cached.
+   *
+   * @example
+   * const body = await c.req.parse()
+   */
+  parse(): Promise<unknown> {
+    return this.#reader().parse(this)
+  }
+
+  /**
+   * Sets how this request's body is read (limits, decoders, parsers, JSON proto policy), over the app's.
+   * Call it before the body is read: a lower limit still refuses a body read already, a higher one
+   * cannot take back a refusal.
+   *
+   * @example
+   * app.post('/upload', (c, next) => { c.req.configureBody({ limits: { body: 50 * MiB } }); return next() }, upload)
+   */
+  configureBody(options: BodyOptions): this {
+    this.#reader().configure(options)
+    return this
+  }
+
+  #reader(): BodyReader {
+    this.#body ??= new BodyReader(this.raw, this.#res, this.#settings.body ?? DEFAULT_BODY)
+    return this.#body
+  }
+
+  /**
+   * Which of `types` the client prefers by its `Accept` header (RFC 9110 §12.5.1), or `undefined` when it
+   * accepts none. A type is a media type (`application/json`) or a short name (`json`, `html`, `text`,
+   * `xml`, `csv`, `png`, …); the one given is returned. No `Accept` accepts anything: the first wins.
+   *
+   * @example
+   * switch (c.req.accepts('html', 'json')) {
+   *   case 'html': return c.html(page)
+   *   case 'json': return c.json(data)
+   *   default: c.throw(406)
+   * }
+   */
+  accepts<T extends string>(...types: T[]): T | undefined {
+    const offers = types.map((t) => (t.includes('/') ? t : (mimeType(t) ?? `application/${t}`)))
+    const i = negotiate(this.header('accept'), offers)
+    return i === -1 ? undefined : types[i]
   }
 
   /** Whether the proxy in front is trusted to say where the request came from. */

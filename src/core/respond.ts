@@ -1,9 +1,10 @@
 /** The one step that writes a context's response to the socket, after the middleware chain has unwound. */
 import type { ServerResponse } from 'node:http'
-import { Readable, pipeline } from 'node:stream'
+import { Readable, Transform, type TransformCallback, pipeline } from 'node:stream'
 import type { Context } from './context.js'
 import type { HeaderValue } from './response.js'
 import type { ResponseBody } from './types.js'
+import { wantsFlush } from '../stream/flush.js'
 
 /** Told when a response has been written, or failed while streaming. */
 export interface Finisher {
@@ -90,7 +91,69 @@ function streamed(
   if (headers['content-type'] === undefined) headers['content-type'] = BYTES_TYPE
   const source = toReadable(body)
   res.writeHead(status, headers)
-  pipeline(source, res, (err) => fin.finished(c, err ?? undefined))
+  // A flushed body (SSE) sends its head now: the client learns the stream is open before the first event.
+  // (In-memory requests resolve on writeHead anyway, and their stand-in has no flushHeaders.)
+  if (wantsFlush(body) && typeof res.flushHeaders === 'function') res.flushHeaders()
+  const gone = watchClient(res, source)
+  pipeline(source, new Fair(), res, (err) => fin.finished(c, err && gone() ? clientGone(err) : (err ?? undefined)))
+}
+
+/**
+ * Whether the client left before the response finished (as opposed to the source failing, which also
+ * ends in a destroyed socket). Registered before `pipeline`, so it sees `close` first.
+ */
+function watchClient(res: ServerResponse, source: Readable): () => boolean {
+  let gone = false
+  res.once('close', () => {
+    gone = !res.writableFinished && !source.errored
+  })
+  return () => gone
+}
+
+function clientGone(cause: Error): Error {
+  return Object.assign(new Error('The client closed the connection during a streamed response', { cause }), { code: 'ERR_CLIENT_GONE' })
+}
+
+const YIELD_BYTES = 16 * 1024
+
+/**
+ * Fairness: when the socket takes every write at once (a fast local client), a synchronous or
+ * microtask-only source refills it from `nextTick` and starves every other request. A stream that has
+ * written `YIELD_BYTES` within one turn of the event loop waits for `setImmediate`, so I/O runs in
+ * between; sources that wait for I/O themselves (files, sockets) start a new turn with each chunk and never
+ * wait. (Pausing the source instead does not work: `pipe` resumes it on the next `drain`.)
+ */
+class Fair extends Transform {
+  #bytes = 0
+  #turn = -1
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    const t = loopTurn()
+    if (t !== this.#turn) {
+      this.#turn = t
+      this.#bytes = 0
+    }
+    this.#bytes += chunk.length
+    if (this.#bytes < YIELD_BYTES) return cb(null, chunk)
+    setImmediate(() => {
+      if (!this.destroyed) cb(null, chunk)
+    })
+  }
+}
+
+let turn = 0
+let counting = false
+
+/** A number that changes once per event-loop turn (a `setImmediate` is queued only while someone asks). */
+function loopTurn(): number {
+  if (!counting) {
+    counting = true
+    setImmediate(() => {
+      turn++
+      counting = false
+    })
+  }
+  return turn
 }
 
 /** A Node Readable for any stream body, without buffering ahead of the consumer. */

@@ -68,6 +68,26 @@ export class WeirResponse {
     return this
   }
 
+  /**
+   * Adds a field to `Vary` unless it is listed already or `Vary` is `*` (RFC 9110 §12.5.5).
+   *
+   * @example
+   * c.res.vary('Accept-Encoding')
+   */
+  vary(field: string): this {
+    if (this.sent) return this.late('add to Vary', field)
+    const cur = this.get('vary')
+    if (cur === undefined) {
+      this.headers.vary = field
+      return this
+    }
+    const s = Array.isArray(cur) ? cur.join(', ') : String(cur)
+    const lower = field.toLowerCase()
+    if (s.split(',').some((v) => v.trim() === '*' || v.trim().toLowerCase() === lower)) return this
+    this.headers.vary = `${s}, ${field}`
+    return this
+  }
+
   /** Removes a response header. */
   delete(name: string): this {
     if (this.sent) return this.late('delete header', name)

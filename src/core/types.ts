@@ -63,6 +63,8 @@ export interface Logger {
   warn(obj: object, msg?: string): void
   info(obj: object, msg?: string): void
   debug(obj: object, msg?: string): void
+  /** A logger adding `bindings` to every line (pino's `child`); `c.log` uses it for the request id. */
+  child?(bindings: Record<string, unknown>): Logger
 }
 
 type Segment<P extends string> = P extends `${infer A}/${infer B}` ? A | Segment<B> : P
