@@ -327,6 +327,18 @@ function parseWrk(out) {
   }
 }
 
+// Linux clock ticks (USER_HZ, 100 on Linux) of a process's user + system time, from /proc/<pid>/stat.
+const TICK_US = 10_000
+function cpuTicks(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return Number(fields[11]) + Number(fields[12])
+  } catch {
+    return Number.NaN
+  }
+}
+
 function run(cmd, args) {
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
@@ -404,13 +416,20 @@ function tableFor(kase, servers, results) {
     const r = results.get(name)
     if (r.runs.length > 0) med.set(name, median(r.runs.map((x) => x.rps)))
   }
+  const cpuMed = new Map()
+  for (const name of servers) {
+    const r = results.get(name)
+    if (r.runs.length > 0) cpuMed.set(name, median(r.runs.map((x) => x.cpuUs)))
+  }
+  const rawCpu = cpuMed.get('raw') ?? Number.NaN
+  const fastifyCpu = cpuMed.get('fastify') ?? Number.NaN
   const rawRps = med.get('raw') ?? Number.NaN
   const fastifyRps = med.get('fastify') ?? Number.NaN
   const lines = [
     `### (${kase}) ${CASES[kase].title}`,
     '',
-    '| framework | req/s (median) | p99 ms (median) | vs raw node:http | vs fastify | req/s min–max | notes |',
-    '|---|---:|---:|---:|---:|---:|---|',
+    '| framework | req/s (median) | p99 ms (median) | vs raw node:http | vs fastify | req/s min–max | server CPU µs/req (median) | CPU vs raw | CPU vs fastify | notes |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---|',
   ]
   for (const name of servers) {
     const r = results.get(name)
@@ -422,7 +441,7 @@ function tableFor(kase, servers, results) {
     if (errors) notes.push(`${errors} socket errors`)
     if (r.runs.length > 0 && r.runs.length < r.expectedRuns) notes.push(`${r.runs.length}/${r.expectedRuns} rounds`)
     if (r.runs.length === 0) {
-      lines.push(`| ${name} | — | — | — | — | — | ${notes.join('; ')} |`)
+      lines.push(`| ${name} | — | — | — | — | — | — | — | — | ${notes.join('; ')} |`)
       continue
     }
     const rps = med.get(name)
@@ -430,7 +449,7 @@ function tableFor(kase, servers, results) {
     const lo = Math.min(...r.runs.map((x) => x.rps))
     const hi = Math.max(...r.runs.map((x) => x.rps))
     lines.push(
-      `| ${name} | ${fmtInt(rps)} | ${fmtMs(p99)} | ${fmtRatio(rps / rawRps)} | ${fmtRatio(rps / fastifyRps)} | ${fmtInt(lo)}–${fmtInt(hi)} | ${notes.join('; ')} |`,
+      `| ${name} | ${fmtInt(rps)} | ${fmtMs(p99)} | ${fmtRatio(rps / rawRps)} | ${fmtRatio(rps / fastifyRps)} | ${fmtInt(lo)}–${fmtInt(hi)} | ${cpuMed.get(name).toFixed(1)} | ${fmtRatio(rawCpu / cpuMed.get(name))} | ${fmtRatio(fastifyCpu / cpuMed.get(name))} | ${notes.join('; ')} |`,
     )
   }
   return lines.join('\n')
@@ -497,7 +516,11 @@ async function main() {
           if (wrong) throw new Error(`wrong answer: ${wrong}`)
           const url = `http://127.0.0.1:${server.port}${path}`
           if (opts.warmup > 0) await load(opts, tool, url, opts.warmup)
+          const cpu0 = cpuTicks(server.child.pid)
           const m = await load(opts, tool, url, opts.duration)
+          // Server CPU per request: steadier than req/s on a shared machine, where the server's core
+          // is sometimes taken by others (req/s drops) but the work per request does not change.
+          m.cpuUs = ((cpuTicks(server.child.pid) - cpu0) * TICK_US) / m.requests
           if (server.child.exitCode !== null || server.child.signalCode !== null) {
             throw new Error(`server died during the run: ${lastError(server.stderr())}`)
           }
