@@ -1,13 +1,10 @@
-/** Starts the demo app on 127.0.0.1:3000 (`PORT` changes the port) and closes gracefully on SIGINT/SIGTERM. */
+/**
+ * Starts the demo app on 127.0.0.1:3000 (`PORT` changes the port). SIGINT/SIGTERM close it gracefully;
+ * process safety keeps it serving through a stray unhandled rejection (logged and reported).
+ */
 import { buildDemo } from './app.js'
 
 const app = buildDemo()
 const port = Number(process.env.PORT) || 3000
-await app.listen({ port, host: '127.0.0.1' })
+await app.listen({ port, host: '127.0.0.1', signals: ['SIGINT', 'SIGTERM'], safety: true, closeTimeout: 10_000 })
 console.log(`weir demo listening on http://127.0.0.1:${app.port} (mode: ${app.mode})`)
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    console.log(`${signal}: closing gracefully`)
-    app.close({ timeout: 10_000 }).then(() => process.exit(0))
-  })
-}
