@@ -133,6 +133,7 @@ describe('logger: JSON access log', () => {
     assert.equal(l.aborted, true)
     assert.equal(l.level, 40)
     assert.equal(l.status, 200)
+    assert.match(String(l.clientIP), /127\.0\.0\.1/, 'the address is known although the socket is gone')
     assert.ok((l.size as number) >= 1024 && (l.size as number) % 1024 === 0)
   })
 

@@ -60,6 +60,9 @@ export function logger(options: LoggerOptions = {}): Middleware {
   const bodies = json ? options.bodies : false
   return async function logger(c, next) {
     if (skip?.(c)) return next()
+    // Node reads the peer address lazily and cannot once the socket is gone: read it now, so a client
+    // that aborts a stream is still logged with its address.
+    void c.raw.req.socket?.remoteAddress
     onFinished(c, done)
     try {
       await next()
