@@ -250,6 +250,30 @@ describe('clients that go away', () => {
     s.destroy()
   })
 
+  it('a client that half-closes mid-body is answered 400 ERR_BODY_INCOMPLETE, not a bare parse error', async () => {
+    const app = await start((a) => a.post('/', async (c) => (await c.req.text()).length))
+    const s = await open(app.port!)
+    s.write(`${head('/', { 'content-length': 50 })}only ten..`)
+    await sleep(20)
+    s.end()
+    await s.gone
+    assert.match(s.got(), /^HTTP\/1\.1 400 [\s\S]*"code":"ERR_BODY_INCOMPLETE"/)
+  })
+
+  it('a body stalled past requestTimeout is answered 408 ERR_REQUEST_TIMEOUT, not closed silently', async () => {
+    const app = createApp({ mode: 'test', logger: consoleLogger('silent'), server: { headersTimeout: 200, requestTimeout: 400, connectionsCheckingInterval: 50 } })
+    app.post('/', async (c) => (await c.req.text()).length)
+    await app.listen({ port: 0, host: '127.0.0.1' })
+    apps.push(app)
+    const s = await open(app.port!)
+    s.write(`${head('/', { 'content-length': 1000 })}a few bytes`)
+    const t0 = performance.now()
+    await s.gone
+    assert.ok(performance.now() - t0 < 2000)
+    assert.match(s.got(), /^HTTP\/1\.1 408 [\s\S]*"code":"ERR_REQUEST_TIMEOUT"/)
+    assert.doesNotMatch(s.got().slice(12), /HTTP\/1\.1/, 'one answer only')
+  })
+
   it('a streamed upload the client aborts errors the stream with ERR_BODY_INCOMPLETE', async () => {
     const r = recorder(async (c) => {
       let n = 0

@@ -18,11 +18,11 @@ export interface Child {
   cleanup(): void
 }
 
-/** Spawns the fixture server and waits for `listening <port>`. */
-export async function startChild(env: Record<string, string> = {}): Promise<Child> {
+/** Spawns the fixture server (or another `script` that prints the same lines) and waits for `listening <port>`. */
+export async function startChild(env: Record<string, string> = {}, script = 'test/lifecycle/fixtures/server.ts'): Promise<Child> {
   const dir = mkdtempSync(join(tmpdir(), 'weir-life-'))
   const logFile = join(dir, 'access.log')
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'test/lifecycle/fixtures/server.ts'], {
+  const proc = spawn(process.execPath, ['--import', 'tsx', script], {
     env: { ...process.env, LOG_FILE: logFile, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
