@@ -137,6 +137,29 @@ describe('app: routing answers', () => {
     assert.equal(await (await a.request('/u/caf%C3%A9')).text(), 'café')
   })
 
+  it('answers a path the router refuses (bad escape, over-long param) behind the global middleware', async () => {
+    const a = app()
+    const seen: Array<[string, number]> = []
+    a.use(async (c, next) => {
+      c.header('x-request-id', 'r1')
+      try {
+        await next()
+      } catch (err) {
+        seen.push([c.req.path.slice(0, 12), (err as { status: number }).status])
+        throw err
+      }
+    })
+    a.get('/u/:name', (c) => c.params.name)
+    const bad = await a.request('/u/%zz')
+    assert.equal(bad.status, 400)
+    assert.equal(bad.headers.get('x-request-id'), 'r1', 'the global middleware ran')
+    assert.equal(((await bad.json()) as { code: string }).code, 'ERR_BAD_PERCENT_ENCODING')
+    const long = await a.request(`/u/${'x'.repeat(600)}`)
+    assert.equal(long.status, 414)
+    assert.equal(long.headers.get('x-request-id'), 'r1')
+    assert.deepEqual(seen, [['/u/%zz', 400], [`/u/${'x'.repeat(9)}`, 414]])
+  })
+
   it('uses a custom notFound handler after global middleware', async () => {
     const a = app()
     a.use(async (c, next) => {

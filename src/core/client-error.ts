@@ -26,20 +26,27 @@ export function clientErrorCode(err: ParserError): ErrorCode {
 
 /**
  * The server's `clientError` listener: writes a small JSON error with `Connection: close` when the
- * socket can still take it, then destroys the socket. Resets and aborted sockets are just destroyed.
+ * socket can still take it, then closes the socket. Resets, aborted sockets and responses already on the
+ * wire get no answer: the socket is just destroyed.
  */
 export function onClientError(log: Logger): (err: ParserError, socket: Socket) => void {
   return (err, socket) => {
-    if (err.code === 'ECONNRESET' || !socket.writable || (socket as { _httpMessage?: unknown })._httpMessage) {
+    const inflight = (socket as { _httpMessage?: { headersSent?: boolean } | null })._httpMessage
+    // Node's own rule: answer unless a response has started (a request whose body stalled past
+    // requestTimeout has a response object, not yet sent: it gets its 408 like Node's default gives).
+    if (err.code === 'ECONNRESET' || !socket.writable || inflight?.headersSent) {
       socket.destroy()
       return
     }
-    const code = clientErrorCode(err)
+    // EOF after the head was dispatched: the client half-closed before sending the whole body.
+    const code = inflight && err.code === 'HPE_INVALID_EOF_STATE' ? 'ERR_BODY_INCOMPLETE' : clientErrorCode(err)
     const { status, message } = ERRORS[code]
     log.debug({ code, parser: err.code, reason: err.reason }, message)
     const body = JSON.stringify({ status, code, message })
-    socket.end(
-      `HTTP/1.1 ${status} ${STATUS_TEXT[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-    )
+    const answer = `HTTP/1.1 ${status} ${STATUS_TEXT[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`
+    if (!inflight) return void socket.end(answer)
+    // Its handler is still running and may answer later: destroy now, so nothing follows this answer.
+    socket.write(answer)
+    socket.destroy()
   }
 }

@@ -71,10 +71,24 @@ export class Routes implements RouteTable {
     return this.#router.routes().map(({ method, pattern }) => ({ method, pattern }))
   }
 
-  /** Finds the route and runs its chain; misses run global middleware then the 404/405/OPTIONS answer. */
+  /**
+   * Finds the route and runs its chain; misses run global middleware then the 404/405/OPTIONS answer, and
+   * so do paths the router refuses (400 `ERR_BAD_PERCENT_ENCODING`, 414 `ERR_PARAM_TOO_LONG`): the access
+   * log, request id and CORS see those too.
+   */
   dispatch(c: Context): Promise<void> | void {
     if (this.#dirty) this.#rebuild()
-    const m = this.#router.find(c.req.method, c.req.path)
+    let m: ReturnType<Router<RouteEntry>['find']>
+    try {
+      m = this.#router.find(c.req.method, c.req.path)
+    } catch (err) {
+      // Rare (a hostile or broken path), so a chain made for this request is fine: the error is thrown
+      // where the handler would run, after the global middleware.
+      const refused: Middleware = () => {
+        throw err
+      }
+      return compose([...this.#global, refused])(c)
+    }
     if (m !== null) {
       c.params = m.params
       c.route = m.pattern
