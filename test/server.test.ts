@@ -5,6 +5,7 @@ import { type Socket, connect } from 'node:net'
 import { after, describe, it } from 'node:test'
 import { type App, createApp } from '../src/index.js'
 import { consoleLogger } from '../src/utils/console-logger.js'
+import { raw, sleep } from './stream/helpers.js'
 
 const apps: App[] = []
 after(async () => {
@@ -17,26 +18,6 @@ async function start(setup: (app: App) => void, opts: Parameters<typeof createAp
   await app.listen({ port: 0, host: '127.0.0.1' })
   apps.push(app)
   return app
-}
-
-/** Sends raw bytes and collects everything until the server closes or `ms` passes. */
-function raw(port: number, data: string, ms = 1000): Promise<string> {
-  return new Promise((resolve) => {
-    const s = connect(port, '127.0.0.1')
-    let out = ''
-    const done = () => {
-      clearTimeout(t)
-      s.destroy()
-      resolve(out)
-    }
-    const t = setTimeout(done, ms)
-    s.on('data', (d) => {
-      out += d.toString('latin1')
-    })
-    s.on('close', done)
-    s.on('error', done)
-    s.write(data)
-  })
 }
 
 function openSocket(port: number): Promise<Socket> {
@@ -62,8 +43,6 @@ function readUntil(s: Socket, pattern: RegExp, ms = 2000): Promise<string> {
     s.on('data', onData)
   })
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 describe('listen', () => {
   it('resolves once bound; port 0 gives a free port readable from app.port', async () => {
