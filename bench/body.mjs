@@ -5,10 +5,10 @@
 //                       [--sizes 1k,64k,1m] [--sections frameworks,twice,recycle] [--no-pin] [--no-build]
 import { spawn, spawnSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { availableParallelism, tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { freePort } from './lib.mjs'
 import { SIZES, answer, makeBody } from './servers-body/common.mjs'
 
 const BENCH = dirname(fileURLToPath(import.meta.url))
@@ -52,14 +52,6 @@ function run(cmd, args) {
   })
 }
 
-function freePort() {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address()
-      s.close(() => resolve(port))
-    })
-  })
-}
 
 async function start(o, name, variant) {
   const port = await freePort()

@@ -7,9 +7,9 @@
 //   node bench/etag.mjs --duration 2 --rounds 1      # smoke: checks the harness, not a result
 import { spawn } from 'node:child_process'
 import * as crypto from 'node:crypto'
-import { createServer } from 'node:net'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { freePort, countCpu } from './lib.mjs'
 import { parseArgs } from 'node:util'
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)))
@@ -38,22 +38,6 @@ async function serve(variant, port) {
   console.log('ready')
 }
 
-/** CPU time per request is steadier than req/s on a shared machine: the runner resets it after warm-up. */
-function countCpu(server) {
-  let n = 0
-  let cpu0 = process.cpuUsage()
-  server.on('request', () => n++)
-  process.on('message', (m) => {
-    if (m === 'reset') {
-      n = 0
-      cpu0 = process.cpuUsage()
-    } else if (m === 'report') {
-      const u = process.cpuUsage(cpu0)
-      process.send({ n, cpu: u.user + u.system })
-    }
-  })
-}
-
 function ask(child, message) {
   return new Promise((resolve) => {
     child.once('message', resolve)
@@ -61,15 +45,6 @@ function ask(child, message) {
   })
 }
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address()
-      s.close(() => resolve(port))
-    })
-    s.on('error', reject)
-  })
-}
 
 async function start(variant) {
   const port = await freePort()

@@ -10,10 +10,10 @@
 // Server mode (used by the runner): node --import tsx bench/recommended.mjs --serve <bare|recommended> <port> <log>
 import { spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { countCpu, freePort } from './lib.mjs'
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)))
 const HELLO = { hello: 'world' }
@@ -86,19 +86,7 @@ async function serve(variant, port, logFile) {
   }
   app.get('/', (c) => c.json(HELLO))
   const server = await app.listen({ port })
-  // CPU time per request is steadier than req/s on a shared machine; the runner resets it after warm-up.
-  let n = 0
-  let cpu0 = process.cpuUsage()
-  server.on('request', () => n++)
-  process.on('message', (m) => {
-    if (m === 'reset') {
-      n = 0
-      cpu0 = process.cpuUsage()
-    } else if (m === 'report') {
-      const u = process.cpuUsage(cpu0)
-      process.send({ cpuPerRequest: (u.user + u.system) / Math.max(1, n), requests: n })
-    }
-  })
+  countCpu(server)
   console.log('ready')
 }
 
@@ -167,7 +155,8 @@ async function measure(variant, logFile, o) {
     const rps = await load(url, o.duration, o)
     const report = new Promise((resolve) => child.once('message', resolve))
     child.send('report')
-    return { rps, ...(await report) }
+    const { n, cpu } = await report
+    return { rps, cpuPerRequest: cpu / Math.max(1, n), requests: n }
   } finally {
     child.kill('SIGTERM')
     await new Promise((r) => (child.exitCode === null ? child.once('exit', r) : r()))
@@ -195,16 +184,6 @@ function onPath(cmd) {
   return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0
 }
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer()
-    srv.on('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address()
-      srv.close(() => resolve(port))
-    })
-  })
-}
 
 function median(xs) {
   const s = [...xs].sort((a, b) => a - b)

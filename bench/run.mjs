@@ -7,10 +7,10 @@
 // BENCH_WARMUP, BENCH_CASES, BENCH_ONLY. A flag wins over its variable.
 import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { availableParallelism, cpus, loadavg } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { freePort } from './lib.mjs'
 import { CASES } from './servers/common.mjs'
 
 const BENCH = dirname(fileURLToPath(import.meta.url))
@@ -148,21 +148,6 @@ function buildWeir() {
   }
   if (!existsSync(join(ROOT, 'dist', 'index.js'))) return 'build produced no dist/index.js'
   return null
-}
-
-// ---------------------------------------------------------------------------------------------
-// Servers
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer()
-    srv.unref()
-    srv.on('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address()
-      srv.close(() => resolve(port))
-    })
-  })
 }
 
 const live = new Set()

@@ -1,10 +1,10 @@
 // Process and load helpers shared by bench/files.mjs and bench/stream.mjs (the method of bench/run.mjs:
 // a fresh server process per run, pinned to core 0, wrk pinned to core 1, medians over rounds).
 import { spawn, spawnSync } from 'node:child_process'
-import { createServer } from 'node:net'
 import { availableParallelism } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { freePort } from '../lib.mjs'
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const live = new Set()
@@ -36,18 +36,6 @@ export function flags(argv, defaults) {
 export function buildWeir() {
   const r = spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, encoding: 'utf8' })
   return r.status === 0 ? null : (r.stdout + r.stderr).trim().split('\n').slice(0, 3).join(' | ')
-}
-
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer()
-    srv.unref()
-    srv.on('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address()
-      srv.close(() => resolve(port))
-    })
-  })
 }
 
 const pinned = (pin, core, cmd, args) => (pin ? ['taskset', ['-c', String(core), cmd, ...args]] : [cmd, args])
