@@ -1,5 +1,8 @@
-// Runs every *.test.ts under src/ and test/ with node's own test runner (tsx loads TypeScript).
-import { spawnSync } from 'node:child_process'
+// Runs every *.test.ts under src/, test/ and examples/ with node's own test runner (tsx loads TypeScript).
+// Nothing may hang CI: each test fails after TEST_TIMEOUT ms (default 60 s), a file's process exits once its
+// tests are done even if something still holds its event loop, and the whole run is killed (with every
+// process it started) after SUITE_TIMEOUT ms (default 20 min).
+import { spawn } from 'node:child_process'
 import { readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 
@@ -12,8 +15,24 @@ function find(dir, out = []) {
   return out
 }
 
+const testTimeout = Number(process.env.TEST_TIMEOUT ?? 60_000)
+const suiteTimeout = Number(process.env.SUITE_TIMEOUT ?? 20 * 60_000)
 const only = process.argv.slice(2)
 const files = only.length > 0 ? only : [...find('src'), ...find('test'), ...find('examples')].sort()
-const args = ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files]
-const r = spawnSync(process.execPath, args, { stdio: 'inherit', env: { ...process.env, WEIR_MODE: process.env.WEIR_MODE ?? 'test' } })
-process.exit(r.status ?? 1)
+const args = ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', `--test-timeout=${testTimeout}`, '--test-force-exit', ...files]
+const env = { ...process.env, WEIR_MODE: process.env.WEIR_MODE ?? 'test' }
+// Its own process group, so the backstop can kill the runner and everything the tests spawned.
+const runner = spawn(process.execPath, args, { stdio: 'inherit', env, detached: true })
+const backstop = setTimeout(() => {
+  console.error(`\nscripts/test.mjs: the suite ran past ${suiteTimeout} ms; killing it and every process it started`)
+  try {
+    process.kill(-runner.pid, 'SIGKILL')
+  } catch {
+    runner.kill('SIGKILL')
+  }
+}, suiteTimeout)
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => runner.kill(signal))
+runner.on('exit', (code, signal) => {
+  clearTimeout(backstop)
+  process.exit(code ?? (signal ? 1 : 0))
+})

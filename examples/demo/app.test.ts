@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
 import { describe, it } from 'node:test'
+import { startChild } from '../../test/lifecycle/child.js'
 import { buildDemo } from './app.js'
 
 describe('demo app', () => {
@@ -16,28 +16,15 @@ describe('demo app', () => {
   })
 
   it('starts with `npm start` on PORT and stops on SIGTERM', async () => {
-    const port = 20000 + Math.floor(Math.random() * 20000)
-    const child = spawn(process.execPath, ['--import', 'tsx', 'examples/demo/server.ts'], {
-      env: { ...process.env, PORT: String(port) },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    })
+    // PORT=0: the kernel picks a free port, so a busy one (another test's server) cannot fail the start.
+    const child = await startChild({ PORT: '0' }, 'examples/demo/server.ts')
     try {
-      await new Promise<void>((resolve, reject) => {
-        const t = setTimeout(() => reject(new Error('demo did not start')), 15_000)
-        child.stdout.on('data', (d: Buffer) => {
-          if (d.toString().includes('listening')) {
-            clearTimeout(t)
-            resolve()
-          }
-        })
-      })
-      const res = await fetch(`http://127.0.0.1:${port}/hello`)
+      const res = await fetch(`http://127.0.0.1:${child.port}/hello`, { signal: AbortSignal.timeout(10_000) })
       assert.deepEqual(await res.json(), { hello: 'world' })
       assert.match(res.headers.get('x-response-time') ?? '', /ms$/)
+      assert.equal(await child.stop('SIGTERM'), 0)
     } finally {
-      const exited = new Promise((r) => child.once('exit', r))
-      child.kill('SIGTERM')
-      assert.equal(await exited, 0)
+      child.cleanup()
     }
   })
 })

@@ -15,10 +15,15 @@ export interface Child {
   logs(): Array<Record<string, unknown>>
   /** Resolves with the exit code. */
   exited: Promise<number | null>
+  /** Sends `signal` and resolves with the exit code; rejects (after a SIGKILL) if the child lives on past `ms`. */
+  stop(signal?: NodeJS.Signals, ms?: number): Promise<number | null>
   cleanup(): void
 }
 
-/** Spawns the fixture server (or another `script` that prints the same lines) and waits for `listening <port>`. */
+/**
+ * Spawns the fixture server (or another `script` that prints `listening <port>` or `listening on http://host:<port>`)
+ * and waits for that line, at most 15 s.
+ */
 export async function startChild(env: Record<string, string> = {}, script = 'test/lifecycle/fixtures/server.ts'): Promise<Child> {
   const dir = mkdtempSync(join(tmpdir(), 'weir-life-'))
   const logFile = join(dir, 'access.log')
@@ -38,7 +43,7 @@ export async function startChild(env: Record<string, string> = {}, script = 'tes
   const port = await new Promise<number>((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`child did not start: ${err}`)), 15_000)
     const check = () => {
-      const m = /listening (\d+)/.exec(out)
+      const m = /listening (?:on http:\/\/[^\s/]+:)?(\d+)/.exec(out)
       if (m) {
         clearTimeout(t)
         proc.stdout.off('data', check)
@@ -64,7 +69,14 @@ export async function startChild(env: Record<string, string> = {}, script = 'tes
     if (proc.exitCode === null) proc.kill('SIGKILL')
     rmSync(dir, { recursive: true, force: true })
   }
-  return { port, proc, out: () => out, logs, exited, cleanup }
+  const stop = (signal: NodeJS.Signals = 'SIGTERM', ms = 15_000) => {
+    proc.kill(signal)
+    return Promise.race([exited, sleep(ms, true).then(() => {
+      proc.kill('SIGKILL')
+      throw new Error(`child still running ${ms} ms after ${signal}; stderr: ${err}`)
+    })])
+  }
+  return { port, proc, out: () => out, logs, exited, stop, cleanup }
 }
 
 /** The outcome of one request: a full response, an error before any response, or an error after it started. */
@@ -99,7 +111,12 @@ export function get(port: number, path: string, agent?: Agent): Promise<Outcome>
   })
 }
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+/** Resolves after `ms`; `unref` lets the process exit meanwhile (for a timeout racing something else). */
+export const sleep = (ms: number, unref = false) =>
+  new Promise<void>((r) => {
+    const t = setTimeout(r, ms)
+    if (unref) t.unref()
+  })
 
 /** Waits until `cond()` holds. */
 export async function until(cond: () => boolean, ms = 5000): Promise<void> {

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process'
 import assert from 'node:assert/strict'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -73,6 +74,22 @@ describe('createLogger', () => {
     d.end()
     s.end()
     assert.throws(() => lineDestination(file, { flushInterval: -1 }), TypeError)
+  })
+
+  it('lineDestination gives up on a pipe nobody reads after stallLimit instead of freezing the process', async () => {
+    // A child that never reads its stdin: once the pipe (64 KiB) is full, every write is EAGAIN.
+    const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 20000)'], { stdio: ['pipe', 'ignore', 'ignore'] })
+    try {
+      const fd = (child.stdin as unknown as { _handle: { fd: number } })._handle.fd
+      const d = lineDestination(fd, { sync: true, stallLimit: 150 })
+      const t = performance.now()
+      d.write('x'.repeat(1 << 20))
+      const stalled = performance.now() - t
+      assert.ok(stalled >= 150 && stalled < 5_000, `gave up after ${stalled.toFixed(0)} ms`)
+      d.write('y\n') // still usable: waits out the pipe once more, then drops again
+    } finally {
+      child.kill('SIGKILL')
+    }
   })
 
   it('writes through a pino transport (pino/file here; pino-elasticsearch the same way)', async () => {

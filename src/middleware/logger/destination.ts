@@ -17,6 +17,8 @@ export interface LineDestinationOptions {
   bufferSize?: number
   /** Longest time a line waits in the buffer, ms; `0` writes once per event-loop turn. Default `100`. */
   flushInterval?: number
+  /** Longest a flush waits on a pipe nobody reads (`EAGAIN`) before it drops the rest of its lines, ms. Default `2_000`. */
+  stallLimit?: number
   /** Create the file's directory. Default `true` for paths. */
   mkdir?: boolean
 }
@@ -53,6 +55,7 @@ export function lineDestination(dest: string | number, options: LineDestinationO
   const fd = typeof dest === 'number' ? dest : openSync(dest, 'a')
   const limit = options.bufferSize ?? 65_536
   const interval = options.flushInterval ?? 100
+  const stallLimit = options.stallLimit ?? 2_000
   if (!(interval >= 0) || !(limit > 0)) throw new TypeError('lineDestination(): flushInterval must be ≥ 0 and bufferSize > 0')
   let chunks: string[] = []
   let size = 0
@@ -63,7 +66,7 @@ export function lineDestination(dest: string | number, options: LineDestinationO
     const data = Buffer.from(chunks.length === 1 ? chunks[0]! : chunks.join(''))
     chunks = []
     size = 0
-    if (!broken) broken = !writeAll(fd, data)
+    if (!broken) broken = !writeAll(fd, data, stallLimit)
   }
   const onTurn = (): void => {
     scheduled = false
@@ -94,25 +97,37 @@ export function lineDestination(dest: string | number, options: LineDestinationO
   }
 }
 
-/** Writes everything, waiting out `EAGAIN` (a non-blocking pipe that is full); `false` once the fd is unusable. */
-function writeAll(fd: number, data: Buffer): boolean {
+/**
+ * Writes everything, waiting out `EAGAIN` (a non-blocking pipe that is full) for up to `stallLimit` ms,
+ * after which the rest of this chunk is dropped (said on stderr): a reader that stopped must not freeze the server; `false` once the fd is unusable.
+ */
+function writeAll(fd: number, data: Buffer, stallLimit: number): boolean {
   let off = 0
+  let stalledSince = 0
   while (off < data.length) {
     try {
       off += writeSync(fd, data, off)
+      stalledSince = 0
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'EAGAIN') {
+        const now = Date.now()
+        if (stalledSince === 0) stalledSince = now
+        else if (now - stalledSince > stallLimit) return warn(`fd ${fd} has not been read for ${stallLimit} ms; dropped ${data.length - off} bytes of log lines`, true)
         Atomics.wait(SLEEP, 0, 0, 1)
         continue
       }
-      // The log destination is gone (EPIPE, EBADF, disk full): say so once on stderr and drop lines from now on.
-      try {
-        writeSync(2, `weir logger: cannot write to fd ${fd}: ${(err as Error).message}; dropping log lines\n`)
-      } catch {
-        // stderr is gone too
-      }
-      return false
+      // The log destination is gone (EPIPE, EBADF, disk full): say so and drop lines from now on.
+      return warn(`cannot write to fd ${fd}: ${(err as Error).message}; dropping log lines`, false)
     }
   }
   return true
+}
+
+function warn(message: string, usable: boolean): boolean {
+  try {
+    writeSync(2, `weir logger: ${message}\n`)
+  } catch {
+    // stderr is gone too
+  }
+  return usable
 }
