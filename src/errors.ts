@@ -55,6 +55,7 @@ export const ERRORS = {
   ERR_BAD_PERCENT_ENCODING: { status: 400, message: 'A path parameter has a malformed percent-escape' },
   ERR_PARAM_TOO_LONG: { status: 414, message: 'A path parameter is longer than the router allows (maxParamLength)' },
   ERR_DUPLICATE_HOST: { status: 400, message: 'The request has more than one Host header (RFC 9112 §3.2)' },
+  ERR_MISSING_HOST: { status: 400, message: 'An HTTP/1.1 request needs a Host header (RFC 9112 §3.2)' },
   ERR_HTTP_VERSION: { status: 505, message: 'Only HTTP/1.0 and HTTP/1.1 are served here' },
   ERR_BAD_REQUEST: { status: 400, message: 'The request could not be parsed' },
   ERR_HEADERS_TOO_LARGE: { status: 431, message: 'The request head is larger than the server accepts (maxHeaderSize)' },

@@ -177,6 +177,8 @@ export class App extends Group<''> {
     const s = this.#options.server ?? {}
     const server = createServer(
       {
+        // weir answers a missing Host itself, with a code (Node's own check sends a bare 400).
+        requireHostHeader: false,
         headersTimeout: s.headersTimeout ?? 10_000,
         requestTimeout: s.requestTimeout ?? 60_000,
         connectionsCheckingInterval: s.connectionsCheckingInterval ?? 1_000,
@@ -241,7 +243,9 @@ export class App extends Group<''> {
     const c = new Context(req, res, this.#settings)
     this.#inflight++
     if (this.#closing !== undefined) return this.#reject(c, 'ERR_SERVER_CLOSING')
-    if (duplicateHost(req.rawHeaders)) return this.#reject(c, 'ERR_DUPLICATE_HOST')
+    const hosts = hostCount(req.rawHeaders)
+    if (hosts > 1) return this.#reject(c, 'ERR_DUPLICATE_HOST')
+    if (hosts === 0 && req.httpVersionMinor === 1 && req.httpVersionMajor === 1) return this.#reject(c, 'ERR_MISSING_HOST')
     if (req.httpVersionMajor !== 1) return this.#reject(c, 'ERR_HTTP_VERSION')
     if (req.rawHeaders.length > this.#maxRawHeaders) return this.#reject(c, 'ERR_TOO_MANY_HEADERS')
     let out: Promise<void> | void
@@ -258,7 +262,7 @@ export class App extends Group<''> {
     } else this.#respond(c)
   }
 
-  #reject(c: Context, code: 'ERR_SERVER_CLOSING' | 'ERR_DUPLICATE_HOST' | 'ERR_HTTP_VERSION' | 'ERR_TOO_MANY_HEADERS'): void {
+  #reject(c: Context, code: 'ERR_SERVER_CLOSING' | 'ERR_DUPLICATE_HOST' | 'ERR_MISSING_HOST' | 'ERR_HTTP_VERSION' | 'ERR_TOO_MANY_HEADERS'): void {
     c.res.set('connection', 'close')
     sendError(c, createError(code))
     this.#respond(c)
@@ -338,16 +342,14 @@ export class App extends Group<''> {
 }
 
 // RFC 9112 §3.2: a request with more than one Host header is answered 400.
-function duplicateHost(raw: string[]): boolean {
-  let seen = false
+/** How many Host fields the request has (RFC 9112 §3.2: an HTTP/1.1 request needs exactly one). */
+function hostCount(raw: string[]): number {
+  let n = 0
   for (let i = 0; i < raw.length; i += 2) {
     const h = raw[i]!
-    if (h.length === 4 && h.toLowerCase() === 'host') {
-      if (seen) return true
-      seen = true
-    }
+    if (h.length === 4 && h.toLowerCase() === 'host') n++
   }
-  return false
+  return n
 }
 
 /**

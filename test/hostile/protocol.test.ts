@@ -20,7 +20,7 @@ const CASES: Array<[name: string, request: string, status: number, code: string]
   ['an invalid method is 400', 'G@T /hello HTTP/1.1\r\nHost: x\r\n\r\n', 400, 'ERR_BAD_REQUEST'],
   ['a lower-case method is 400', 'get /hello HTTP/1.1\r\nHost: x\r\n\r\n', 400, 'ERR_BAD_REQUEST'],
   ['a space in the target is 400', 'GET /a b HTTP/1.1\r\nHost: x\r\n\r\n', 400, 'ERR_BAD_REQUEST'],
-  ['a missing Host on HTTP/1.1 is 400', 'GET /hello HTTP/1.1\r\n\r\n', 400, ''],
+  ['a missing Host on HTTP/1.1 is 400', 'GET /hello HTTP/1.1\r\n\r\n', 400, 'ERR_MISSING_HOST'],
   ['two different Host headers are 400', 'GET /hello HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n', 400, 'ERR_DUPLICATE_HOST'],
   ['two equal Host headers are 400', 'GET /hello HTTP/1.1\r\nHost: a\r\nhost: a\r\n\r\n', 400, 'ERR_DUPLICATE_HOST'],
   ['bare LF line endings are 400', 'GET /hello HTTP/1.1\nHost: x\n\n', 400, 'ERR_BAD_REQUEST'],
@@ -53,6 +53,12 @@ describe('hostile: protocol', () => {
       assert.ok(r.closed, 'the connection is closed after a protocol error')
     })
   }
+
+  it('serves an HTTP/1.0 request without Host (only HTTP/1.1 requires one)', async () => {
+    const r = await exchange(app.port!, 'GET /hello HTTP/1.0\r\n\r\n')
+    assert.equal(statusOf(r.text), 200, r.text.slice(0, 200))
+    assert.match(r.text, /"hello":"world"/)
+  })
 
   it('still answers normally after all of the above', async () => {
     const res = await fetch(`http://127.0.0.1:${app.port}/hello`)

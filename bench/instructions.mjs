@@ -1,0 +1,171 @@
+// Instructions per request, counted by valgrind (callgrind): the speed targets measured in a unit this
+// shared 2-core VM cannot disturb. Throughput and CPU time here move by ±25 % between runs of the same
+// server; an instruction count of the same server and load moves by well under 1 %.
+//
+// Each server runs alone under `valgrind --tool=callgrind`; wrk loads it (about 1,000 req/s under valgrind),
+// `callgrind_control --zero` starts the count after a warm-up, `--dump` ends it, and the count is divided by
+// the requests wrk completed in between. What it counts: user-space instructions of the server process
+// (V8's JIT code, Node's C++, libuv, libc). What it does not: kernel time (the socket syscalls, the same for
+// every server doing the same I/O) and cache misses. So a ratio here is the CPU the frameworks' own code
+// costs, not the end-to-end throughput ratio, which the kernel's share brings closer to 1.
+//
+//   node bench/instructions.mjs                          # every group (about 10 minutes)
+//   node bench/instructions.mjs --groups core,recommended --warmup 10 --duration 8
+//   node bench/instructions.mjs --groups core --rows '(a)'  # only the rows whose label contains '(a)'
+//   node bench/instructions.mjs --smoke                  # one short group: checks the harness
+//
+// Needs valgrind and wrk (Debian: apt-get install valgrind wrk). Builds dist/ first unless --no-build.
+import { spawn, spawnSync } from 'node:child_process'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { freePort } from './lib.mjs'
+import { SIZES, makeBody } from './servers-body/common.mjs'
+
+const ROOT = dirname(dirname(fileURLToPath(import.meta.url)))
+const TSX = ['--import', 'tsx']
+
+/** A server: the node arguments (`{port}` and `{dir}` are filled in), and what wrk sends. */
+const server = (args, request = { path: '/' }) => ({ args, request })
+const post = (path, size) => ({ path, method: 'POST', bodySize: size })
+
+/** The targets of the issues, each a group compared to its first row. */
+const GROUPS = {
+  core: {
+    title: 'Core (issue 2): hello (a), routing (b), 10 async middlewares (c)',
+    rows: {
+      'raw (a)': server(['bench/servers/raw.mjs', 'a', '{port}']),
+      'weir (a)': server(['bench/servers/weir.mjs', 'a', '{port}']),
+      'fastify (a)': server(['bench/servers/fastify.mjs', 'a', '{port}']),
+      'raw (b)': server(['bench/servers/raw.mjs', 'b', '{port}'], { path: '/user/42' }),
+      'weir (b)': server(['bench/servers/weir.mjs', 'b', '{port}'], { path: '/user/42' }),
+      'fastify (b)': server(['bench/servers/fastify.mjs', 'b', '{port}'], { path: '/user/42' }),
+      'weir (c)': server(['bench/servers/weir.mjs', 'c', '{port}']),
+      'fastify (c)': server(['bench/servers/fastify.mjs', 'c', '{port}']),
+    },
+  },
+  recommended: {
+    title: 'Recommended stack (issue 5): hello, bare vs recommended() with the JSON access log to a file',
+    rows: {
+      bare: server([...TSX, 'bench/recommended.mjs', '--serve', 'bare', '{port}', '{dir}/bare.log']),
+      recommended: server([...TSX, 'bench/recommended.mjs', '--serve', 'recommended', '{port}', '{dir}/access.log']),
+    },
+  },
+  etag: {
+    title: 'ETag (issue 6): 1 KB JSON, without and with etag() / fresh() + etag()',
+    rows: {
+      plain: server([...TSX, 'bench/etag.mjs', '--serve', 'plain', '--port', '{port}']),
+      etag: server([...TSX, 'bench/etag.mjs', '--serve', 'etag', '--port', '{port}']),
+      'fresh+etag': server([...TSX, 'bench/etag.mjs', '--serve', 'fresh+etag', '--port', '{port}']),
+    },
+  },
+  body: {
+    title: 'Body (issue 3): 1 KB JSON POST, read once vs read twice (middleware bytes(), handler json()); fastify for scale',
+    rows: {
+      'weir once': server(['bench/servers-body/weir.mjs', '{port}'], post('/once', '1k')),
+      'weir twice': server(['bench/servers-body/weir.mjs', '{port}'], post('/twice', '1k')),
+      'fastify POST': server(['bench/servers-body/fastify.mjs', '{port}'], post('/', '1k')),
+      'weir POST': server(['bench/servers-body/weir.mjs', '{port}'], post('/', '1k')),
+    },
+  },
+}
+
+const { values: o } = parseArgs({
+  options: {
+    groups: { type: 'string', default: Object.keys(GROUPS).join(',') },
+    warmup: { type: 'string', default: '10' },
+    duration: { type: 'string', default: '8' },
+    connections: { type: 'string', default: '10' },
+    rows: { type: 'string' },
+    smoke: { type: 'boolean', default: false },
+    'no-build': { type: 'boolean', default: false },
+  },
+})
+if (o.smoke) Object.assign(o, { groups: 'recommended', warmup: '2', duration: '2' })
+for (const tool of ['valgrind', 'callgrind_control', 'wrk']) {
+  if (spawnSync('which', [tool]).status !== 0) {
+    console.error(`bench/instructions.mjs needs ${tool} (apt-get install valgrind wrk)`)
+    process.exit(1)
+  }
+}
+if (!o['no-build']) spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' })
+
+const dir = mkdtempSync(join(tmpdir(), 'weir-instr-'))
+const out = [`# Instructions per request (callgrind), ${new Date().toISOString().slice(0, 10)}, Node ${process.version}`, '']
+try {
+  for (const name of o.groups.split(',')) {
+    const group = GROUPS[name]
+    if (!group) throw new Error(`unknown group ${name}; groups: ${Object.keys(GROUPS).join(', ')}`)
+    out.push(`## ${group.title}`, '', '| server | requests | instructions / request | vs first row |', '|---|---:|---:|---:|')
+    let first
+    for (const [label, s] of Object.entries(group.rows)) {
+      if (o.rows && !o.rows.split(',').some((r) => label.includes(r))) continue
+      const r = await count(s)
+      first ??= r.perRequest
+      const line = `| ${label} | ${r.requests.toLocaleString('en-US')} | ${Math.round(r.perRequest).toLocaleString('en-US')} | ${(r.perRequest / first).toFixed(3)}× |`
+      console.log(line)
+      out.push(line)
+    }
+    out.push('')
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true })
+}
+const report = out.join('\n')
+writeFileSync(join(ROOT, 'bench', 'results', 'instructions.md'), `${report}\n`)
+console.log(`\n${report}\nbench: wrote bench/results/instructions.md`)
+
+/** Runs one server under callgrind and returns the instructions per request of the measured window. */
+async function count({ args, request }) {
+  const port = await freePort()
+  const fill = (a) => a.replaceAll('{port}', String(port)).replaceAll('{dir}', dir)
+  const cg = join(dir, `cg-${port}`)
+  const env = { ...process.env, NODE_ENV: 'production', WEIR_MODE: 'release' }
+  const argv = ['--tool=callgrind', `--callgrind-out-file=${cg}.%p`, process.execPath, ...args.map(fill)]
+  const child = spawn('valgrind', argv, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  let err = ''
+  child.stderr.on('data', (d) => {
+    err = (err + d).slice(-4000)
+  })
+  try {
+    await new Promise((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`not ready in 180 s: ${err}`)), 180_000)
+      child.stdout.on('data', (d) => String(d).includes('ready') && (clearTimeout(t), resolve()))
+      child.once('exit', (code) => reject(new Error(`exited (${code}) before ready: ${err}`)))
+    })
+    const url = `http://127.0.0.1:${port}${request.path}`
+    const script = request.method ? luaScript(request) : undefined
+    wrk(url, o.warmup, script)
+    callgrind('--zero', child.pid)
+    const requests = wrk(url, o.duration, script)
+    callgrind('--dump', child.pid)
+    const dump = readdirSync(dir).find((f) => f.startsWith(`cg-${port}.`) && f.endsWith('.1'))
+    const summary = /^summary:\s+(\d+)/m.exec(readFileSync(join(dir, dump), 'utf8'))
+    if (!summary || requests === 0) throw new Error(`no count: ${dump}, ${requests} requests`)
+    return { requests, perRequest: Number(summary[1]) / requests }
+  } finally {
+    child.kill('SIGKILL')
+  }
+}
+
+function wrk(url, seconds, script) {
+  const args = ['-t1', `-c${o.connections}`, `-d${seconds}s`, ...(script ? ['-s', script] : []), url]
+  const r = spawnSync('wrk', args, { encoding: 'utf8' })
+  const m = /(\d+) requests in/.exec(r.stdout)
+  if (!m || /Non-2xx/.test(r.stdout)) throw new Error(`wrk failed: ${r.stdout}${r.stderr}`)
+  return Number(m[1])
+}
+
+function callgrind(command, pid) {
+  const r = spawnSync('callgrind_control', [command, String(pid)], { encoding: 'utf8' })
+  if (r.status !== 0) throw new Error(`callgrind_control ${command}: ${r.stderr}`)
+}
+
+function luaScript({ method, bodySize }) {
+  const file = join(dir, `${method}-${bodySize}.lua`)
+  const body = makeBody(SIZES[bodySize]) // ASCII JSON: JSON.stringify of it is a valid Lua string literal
+  writeFileSync(file, `wrk.method = "${method}"\nwrk.body = ${JSON.stringify(body)}\nwrk.headers["Content-Type"] = "application/json"\n`)
+  return file
+}
