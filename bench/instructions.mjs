@@ -9,8 +9,8 @@
 // every server doing the same I/O) and cache misses. So a ratio here is the CPU the frameworks' own code
 // costs, not the end-to-end throughput ratio, which the kernel's share brings closer to 1.
 //
-//   node bench/instructions.mjs                          # every group (about 10 minutes)
-//   node bench/instructions.mjs --groups core,recommended --warmup 10 --duration 8
+//   node bench/instructions.mjs                          # every group (about 25 minutes)
+//   node bench/instructions.mjs --groups core,recommended --warmup 40 --duration 20
 //   node bench/instructions.mjs --groups core --rows '(a)'  # only the rows whose label contains '(a)'
 //   node bench/instructions.mjs --smoke                  # one short group: checks the harness
 //
@@ -44,6 +44,8 @@ const GROUPS = {
       'fastify (b)': server(['bench/servers/fastify.mjs', 'b', '{port}'], { path: '/user/42' }),
       'weir (c)': server(['bench/servers/weir.mjs', 'c', '{port}']),
       'fastify (c)': server(['bench/servers/fastify.mjs', 'c', '{port}']),
+      // The first row once more: how far a count moves between two runs of the same server.
+      'raw (a) again': server(['bench/servers/raw.mjs', 'a', '{port}']),
     },
   },
   recommended: {
@@ -75,8 +77,8 @@ const GROUPS = {
 const { values: o } = parseArgs({
   options: {
     groups: { type: 'string', default: Object.keys(GROUPS).join(',') },
-    warmup: { type: 'string', default: '10' },
-    duration: { type: 'string', default: '8' },
+    warmup: { type: 'string', default: '40' },
+    duration: { type: 'string', default: '20' },
     connections: { type: 'string', default: '10' },
     rows: { type: 'string' },
     smoke: { type: 'boolean', default: false },

@@ -56,6 +56,15 @@ describe('c.file(): the response', () => {
     assert.equal(await cc({ cacheControl: false }), null)
   })
 
+  it('download: attachment with the file name, a name given (UTF-8 safe), or inline by default', async () => {
+    const cd = async (o: object) => (await get(app((c) => c.file(join(root, 'a.txt'), o)))).headers.get('content-disposition')
+    assert.equal(await cd({}), null)
+    assert.equal(await cd({ download: true }), 'attachment; filename="a.txt"')
+    assert.equal(await cd({ download: 'Überblick 2026.txt' }), `attachment; filename="?berblick 2026.txt"; filename*=UTF-8''%C3%9Cberblick%202026.txt`)
+    const res = await get(app((c) => c.file(join(root, 'a.txt'), { download: 'x.txt' })))
+    assert.equal(await res.text(), text, 'the body is unchanged')
+  })
+
   it('answers 304 to a matching If-None-Match or a later If-Modified-Since, without representation headers', async () => {
     const first = await get(a)
     const etag = first.headers.get('etag')!

@@ -1,10 +1,11 @@
 /** Files as responses: what `c.file()` and `serveStatic` share — safe paths, validators, 304, 412, ranges, HEAD. */
 import { type Stats, close, open, read } from 'node:fs'
 import { realpath, stat } from 'node:fs/promises'
-import { join, resolve, sep } from 'node:path'
+import { basename, join, resolve, sep } from 'node:path'
 import { Readable } from 'node:stream'
 import type { Context } from '../core/context.js'
 import { createError } from '../errors.js'
+import { contentDisposition } from '../utils/content-disposition.js'
 import { type Validators, isFresh, parseRange, preconditionFails, rangeApplies } from './conditional.js'
 import { mimeType } from './mime.js'
 
@@ -39,6 +40,11 @@ export interface FileOptions {
   dotfiles?: 'allow' | 'deny' | 'ignore'
   /** With `root`: follow symlinks whose target is outside `root`. Default `false` (links inside root are fine). */
   followSymlinks?: boolean
+  /**
+   * Ask the browser to save the file: `Content-Disposition: attachment` with the file's own name (`true`)
+   * or with this name (any characters: non-ASCII names get RFC 8187 `filename*`). Default: none (inline).
+   */
+  download?: boolean | string
   /** The `Content-Encoding` of the file's bytes (a precompressed `.br` or `.gz`). @internal for serveStatic */
   encoding?: string
 }
@@ -168,6 +174,7 @@ function fileHeaders(c: Context, file: string, st: Stats, options: FileOptions):
   const cc = cacheControl(options)
   if (cc) res.set('cache-control', cc)
   if (options.encoding) res.set('content-encoding', options.encoding)
+  if (options.download) res.set('content-disposition', contentDisposition(options.download === true ? basename(file) : options.download))
   if (options.ranges !== false) res.set('accept-ranges', 'bytes')
   return v
 }
