@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
+import { type } from 'arktype'
 import * as v from 'valibot'
 import { z } from 'zod'
 import { type App, createApp } from '../../index.js'
@@ -67,6 +68,47 @@ describe('validate', () => {
     assert.ok(body.details.every((i) => typeof i.message === 'string' && i.message.length > 0))
     assert.match(body.message, /^Invalid request: query\.page: .+ \(and 3 more\)$/)
     assert.equal(ran, false)
+  })
+
+  it('takes arktype schemas too (Standard Schema): typed output, morphs applied, issues by path', async () => {
+    const a = app()
+    const check = validate({
+      query: type({ page: 'string.integer.parse' }),
+      body: type({ email: 'string.email', tags: 'string[]' }),
+    })
+    a.post('/', check, (c) => {
+      const { query, body } = c.valid(check)
+      const page: number = query.page // parsed by the morph, typed as number
+      const first: string | undefined = body.tags[0]
+      return { page, first, email: body.email }
+    })
+    const ok = await a.request('/?page=3', json({ email: 'ada@example.com', tags: ['x'] }))
+    assert.deepEqual(await ok.json(), { page: 3, first: 'x', email: 'ada@example.com' })
+    const bad = await a.request('/?page=x', json({ email: 'nope', tags: [1] }))
+    assert.equal(bad.status, 400)
+    const details = ((await bad.json()) as { details: ValidationIssue[] }).details
+    assert.deepEqual(
+      details.map((i) => [i.in, i.path.join('.')]),
+      [
+        ['query', 'page'],
+        ['body', 'email'],
+        ['body', 'tags.0'],
+      ],
+    )
+  })
+
+  it('works as group middleware: every route of the group gets the checked, typed values', async () => {
+    const a = app()
+    const auth = validate({ headers: z.object({ 'x-tenant': z.string().min(1) }) })
+    const api = a.group('/api', auth)
+    api.get('/me', (c) => {
+      const tenant: string = c.valid(auth).headers['x-tenant']
+      return { tenant }
+    })
+    api.get('/other', (c) => ({ part: (c.valid('headers') as Record<string, string>)['x-tenant'] }))
+    assert.deepEqual(await (await a.request('/api/me', { headers: { 'x-tenant': 't1' } })).json(), { tenant: 't1' })
+    assert.deepEqual(await (await a.request('/api/other', { headers: { 'x-tenant': 't2' } })).json(), { part: 't2' })
+    assert.equal((await a.request('/api/me')).status, 400)
   })
 
   it('gives repeated query names as arrays, single ones as strings', async () => {
