@@ -13,7 +13,7 @@ import { dirname } from 'node:path'
 export interface LineDestinationOptions {
   /** Write every line at once (no buffering). Default `false`. */
   sync?: boolean
-  /** Bytes (UTF-16 units) buffered before an immediate write. Default `65_536`. */
+  /** Bytes buffered before an immediate write (a line that may not fit is written first, on its own if larger). Default `65_536`. */
   bufferSize?: number
   /** Longest time a line waits in the buffer, ms; `0` writes once per event-loop turn. Default `100`. */
   flushInterval?: number
@@ -57,16 +57,19 @@ export function lineDestination(dest: string | number, options: LineDestinationO
   const interval = options.flushInterval ?? 100
   const stallLimit = options.stallLimit ?? 2_000
   if (!(interval >= 0) || !(limit > 0)) throw new TypeError('lineDestination(): flushInterval must be ≥ 0 and bufferSize > 0')
-  let chunks: string[] = []
-  let size = 0
+  // Lines are encoded straight into one reused buffer: no joined string, no Buffer per flush.
+  const buf = Buffer.allocUnsafe(limit)
+  let used = 0
   let scheduled = false
   let broken = false
-  const flushSync = (): void => {
-    if (chunks.length === 0) return
-    const data = Buffer.from(chunks.length === 1 ? chunks[0]! : chunks.join(''))
-    chunks = []
-    size = 0
+  const out = (data: Buffer): void => {
     if (!broken) broken = !writeAll(fd, data, stallLimit)
+  }
+  const flushSync = (): void => {
+    if (used === 0) return
+    const n = used
+    used = 0
+    out(buf.subarray(0, n)) // writeSync has copied it when it returns: the buffer is free again
   }
   const onTurn = (): void => {
     scheduled = false
@@ -75,9 +78,12 @@ export function lineDestination(dest: string | number, options: LineDestinationO
   flushAllOnExit(flushSync)
   return {
     write(line: string): void {
-      chunks.push(line)
-      size += line.length
-      if (options.sync || size >= limit) flushSync()
+      // Up to 3 bytes per UTF-16 unit: make room first, and send a line larger than the buffer on its own.
+      const worst = line.length * 3
+      if (used > 0 && limit - used < worst) flushSync()
+      if (worst > limit) return out(Buffer.from(line))
+      used += buf.write(line, used)
+      if (options.sync || used >= limit) flushSync()
       else if (!scheduled) {
         scheduled = true
         if (interval === 0) setImmediate(onTurn).unref()
