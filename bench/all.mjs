@@ -14,6 +14,8 @@ const steps = [
   ['compression', ['bench/compress.mjs', ...(smoke ? ['--duration', '2'] : [])]],
   ['etag', ['bench/etag.mjs', ...(smoke ? ['--duration', '2', '--rounds', '1'] : [])]],
   ['recommended stack', ['bench/recommended.mjs', ...(smoke ? ['--rounds', '1', '--duration', '2'] : [])]],
+  ['middleware chain alone', ['--import', 'tsx', 'bench/compose.mjs']],
+  ['instructions per request under valgrind (needs scripts/bench-tools.sh)', ['bench/instructions.mjs', '--no-build', ...(smoke ? ['--smoke'] : [])]],
 ]
 let failed = 0
 for (const [title, args] of steps) {

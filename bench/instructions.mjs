@@ -14,7 +14,7 @@
 //   node bench/instructions.mjs --groups core --rows '(a)'  # only the rows whose label contains '(a)'
 //   node bench/instructions.mjs --smoke                  # one short group: checks the harness
 //
-// Needs valgrind and wrk (Debian: apt-get install valgrind wrk). Builds dist/ first unless --no-build.
+// Needs valgrind and wrk: `bash scripts/bench-tools.sh` installs them. Builds dist/ first unless --no-build.
 import { spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -88,7 +88,7 @@ const { values: o } = parseArgs({
 if (o.smoke) Object.assign(o, { groups: 'recommended', warmup: '2', duration: '2' })
 for (const tool of ['valgrind', 'callgrind_control', 'wrk']) {
   if (spawnSync('which', [tool]).status !== 0) {
-    console.error(`bench/instructions.mjs needs ${tool} (apt-get install valgrind wrk)`)
+    console.error(`bench/instructions.mjs needs ${tool}: run scripts/bench-tools.sh (apt-get install valgrind wrk)`)
     process.exit(1)
   }
 }
