@@ -134,7 +134,11 @@ async function count({ args, request }) {
   try {
     await new Promise((resolve, reject) => {
       const t = setTimeout(() => reject(new Error(`not ready in 180 s: ${err}`)), 180_000)
-      child.stdout.on('data', (d) => String(d).includes('ready') && (clearTimeout(t), resolve()))
+      child.stdout.on('data', (d) => {
+        if (!String(d).includes('ready')) return
+        clearTimeout(t)
+        resolve()
+      })
       child.once('exit', (code) => reject(new Error(`exited (${code}) before ready: ${err}`)))
     })
     const url = `http://127.0.0.1:${port}${request.path}`
