@@ -11,7 +11,7 @@ import { type Mode, resolveMode } from '../utils/mode.js'
 import type { TrustProxy } from '../utils/proxy.js'
 import { onClientError } from './client-error.js'
 import { Context, type ContextSettings } from './context.js'
-import { type AppEvents, Events, type LifecycleOptions, categorize, guard } from './events.js'
+import { type AppEvents, type ErrorCategory, Events, type LifecycleOptions, categorize, guard } from './events.js'
 import { sendError, toError } from './fail.js'
 import { Group } from './group.js'
 import { requestInMemory } from './memory.js'
@@ -275,9 +275,9 @@ export class App extends Group<''> {
   }
 
   /** Reports an error and turns it into the response, through `onError` when set. Never throws. */
-  #fail(thrown: unknown, c: Context): Promise<void> | void {
+  #fail(thrown: unknown, c: Context, category?: ErrorCategory): Promise<void> | void {
     const err = toError(thrown)
-    this.#report(err, c)
+    this.#report(err, c, category)
     if (this.#onError === undefined) return sendError(c, err)
     try {
       const out = this.#onError(err, c)
@@ -300,11 +300,11 @@ export class App extends Group<''> {
     sendError(c, err)
   }
 
-  #report(err: Error, c: Context): void {
+  #report(err: Error, c: Context, category?: ErrorCategory): void {
     const status = (err as { status?: number }).status ?? 500
     if (status >= 500) c.log.error({ err, method: c.req.method, url: c.req.url }, err.message)
     else c.log.debug({ err, method: c.req.method, url: c.req.url }, err.message)
-    this.#events.emitError(err, c, categorize(err, err instanceof HttpError ? 'http' : 'unhandled'))
+    this.#events.emitError(err, c, category ?? categorize(err, err instanceof HttpError ? 'http' : 'unhandled'))
   }
 
   #respond(c: Context): void {
@@ -326,6 +326,18 @@ export class App extends Group<''> {
     this.finished(c)
   }
 
+  /**
+   * Called by `respond` when a streamed body failed before its first byte: nothing was sent, so the error
+   * goes through `onError` (category `stream`) and its answer is written instead. @internal
+   */
+  failedEarly(c: Context, err: Error): void {
+    c.res.sent = false
+    c.res.body = null
+    const out = this.#fail(err, c, 'stream')
+    if (out !== undefined) out.then(() => this.#respond(c))
+    else this.#respond(c)
+  }
+
   /** Called by `respond` when a response is written (or a stream failed). @internal */
   finished(c: Context, err?: Error): void {
     this.#inflight--
@@ -341,7 +353,6 @@ export class App extends Group<''> {
   }
 }
 
-// RFC 9112 §3.2: a request with more than one Host header is answered 400.
 /** How many Host fields the request has (RFC 9112 §3.2: an HTTP/1.1 request needs exactly one). */
 function hostCount(raw: string[]): number {
   let n = 0

@@ -9,6 +9,8 @@ import { wantsFlush } from '../stream/flush.js'
 /** Told when a response has been written, or failed while streaming. */
 export interface Finisher {
   finished(c: Context, err?: Error): void
+  /** A streamed body failed before its first byte: nothing was sent, so the error can still be answered. */
+  failedEarly(c: Context, err: Error): void
 }
 
 type StreamBody = Exclude<ResponseBody, string | Uint8Array | null>
@@ -90,18 +92,52 @@ function streamed(
   }
   if (headers['content-type'] === undefined) headers['content-type'] = BYTES_TYPE
   const source = toReadable(body)
-  res.writeHead(status, headers)
   // A flushed body (SSE) sends its head now: the client learns the stream is open before the first event.
+  if (wantsFlush(body)) return pipeTo(c, res, status, headers, source, true, fin)
+  // Others wait for their first chunk (Node would not send the head before it anyway), so a source that
+  // fails before its first byte is answered as an error, not with a 200 that then breaks.
+  firstChunk(source, res, (outcome) => {
+    if (outcome === undefined) {
+      try {
+        pipeTo(c, res, status, headers, source, false, fin)
+      } catch (err) {
+        // writeHead refused a header (set on c.res.headers directly): answered like any failure to respond.
+        source.destroy()
+        fin.failedEarly(c, err as Error)
+      }
+    } else if (outcome === GONE) {
+      source.destroy()
+      fin.finished(c, clientGone(new Error('closed before the first chunk')))
+    } else fin.failedEarly(c, outcome)
+  })
+}
+
+function pipeTo(c: Context, res: ServerResponse, status: number, headers: Record<string, HeaderValue>, source: Readable, flush: boolean, fin: Finisher): void {
+  res.writeHead(status, headers)
   // (In-memory requests resolve on writeHead anyway, and their stand-in has no flushHeaders.)
-  if (wantsFlush(body) && typeof res.flushHeaders === 'function') res.flushHeaders()
+  if (flush && typeof res.flushHeaders === 'function') res.flushHeaders()
   const gone = watchClient(res, source)
   pipeline(source, new Fair(), res, (err) => fin.finished(c, err && gone() ? clientGone(err) : (err ?? undefined)))
 }
 
-/**
- * Whether the client left before the response finished (as opposed to the source failing, which also
- * ends in a destroyed socket). Registered before `pipeline`, so it sees `close` first.
- */
+const GONE = Symbol('client gone')
+
+/** Calls `done` once `source` has data or has ended (`undefined`), failed (the error), or the client left. */
+function firstChunk(source: Readable, res: ServerResponse, done: (outcome: Error | typeof GONE | undefined) => void): void {
+  if (source.readableLength > 0 || source.readableEnded || source.destroyed) return done(undefined)
+  const settle = (outcome: Error | typeof GONE | undefined): void => {
+    source.off('readable', onReadable).off('error', onError).off('close', onClose)
+    res.off('close', onGone)
+    done(outcome)
+  }
+  const onReadable = () => settle(undefined)
+  const onError = (err: Error) => settle(err)
+  const onClose = () => settle(undefined) // destroyed without an error: the pipeline reports it
+  const onGone = () => settle(GONE)
+  source.on('readable', onReadable).on('error', onError).on('close', onClose)
+  res.on('close', onGone)
+}
+
 function watchClient(res: ServerResponse, source: Readable): () => boolean {
   let gone = false
   res.once('close', () => {

@@ -141,7 +141,10 @@ describe('c.file(): opening lazily, failing cleanly', () => {
     assert.equal(head.status, 200)
     assert.equal(head.headers.get('content-length'), '5')
     assert.equal(await head.text(), '')
-    await assert.rejects(a.request('/').then((r) => r.text()), 'a GET does read it and fails')
+    // A GET does open it, finds it gone, and — nothing sent yet — answers 404 instead of a broken 200.
+    const get = await a.request('/', { headers: { accept: 'application/json' } })
+    assert.equal(get.status, 404)
+    assert.equal(((await get.json()) as { code: string }).code, 'ERR_FILE_NOT_FOUND')
   })
 
   it('a file that shrinks while being sent ends the response broken (ERR_FILE_CHANGED)', async () => {

@@ -216,7 +216,8 @@ class FileBody extends Readable {
       this.#busy = false
       if (!err) this.#fd = fd
       if (this.#idle) return this.#idle()
-      if (err) return void this.destroy(err)
+      // Gone since the stat (deleted or replaced): a 404 when nothing was sent yet, as for a missing file.
+      if (err) return void this.destroy(missing(err) as Error)
       this.#next()
     })
   }

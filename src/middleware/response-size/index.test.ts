@@ -29,9 +29,22 @@ describe('responseSize', () => {
   it('counts a stream as it flows and cuts it past max', async () => {
     const ok = await serve(10, (c) => c.body(Readable.from(['12345', '67890'])))()
     assert.equal(await ok.text(), '1234567890')
-    const cut = await serve(10, (c) => c.body(Readable.from(['12345', '67890', 'x'])))()
+    // Over max after the first bytes went out: the response is cut, so the client sees a broken body.
+    const late = (async function* () {
+      yield '12345'
+      await new Promise((r) => setTimeout(r, 20))
+      yield '67890'
+      yield 'x'
+    })()
+    const cut = await serve(10, (c) => c.body(late))()
     assert.equal(cut.status, 200)
     await assert.rejects(cut.text())
+  })
+
+  it('answers 500 ERR_RESPONSE_TOO_LARGE when a stream is over max before its first byte was sent', async () => {
+    const early = await serve(10, (c) => c.body(Readable.from(['12345', '67890', 'x'])))()
+    assert.equal(early.status, 500)
+    assert.equal(((await early.json()) as { code: string }).code, 'ERR_RESPONSE_TOO_LARGE')
   })
 
   it('refuses a bad max when built', () => {
