@@ -55,6 +55,12 @@ const GROUPS = {
       recommended: server([...TSX, 'bench/recommended.mjs', '--serve', 'recommended', '{port}', '{dir}/access.log']),
     },
   },
+  'recommended-parts': {
+    title: 'The recommended stack one part at a time (each alone on the bare app)',
+    rows: Object.fromEntries(
+      ['bare', 'request-id', 'logger', 'recover'].map((v) => [v, server([...TSX, 'bench/recommended.mjs', '--serve', v, '{port}', `{dir}/${v}.log`])]),
+    ),
+  },
   etag: {
     title: 'ETag (issue 6): 1 KB JSON, without and with etag() / fresh() + etag()',
     rows: {
@@ -76,7 +82,7 @@ const GROUPS = {
 
 const { values: o } = parseArgs({
   options: {
-    groups: { type: 'string', default: Object.keys(GROUPS).join(',') },
+    groups: { type: 'string', default: Object.keys(GROUPS).filter((g) => g !== 'recommended-parts').join(',') },
     warmup: { type: 'string', default: '40' },
     duration: { type: 'string', default: '20' },
     connections: { type: 'string', default: '10' },

@@ -17,6 +17,12 @@ import { countCpu, freePort } from './lib.mjs'
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)))
 const HELLO = { hello: 'world' }
+// One part of the stack at a time (bench/instructions.mjs --groups recommended-parts): where its cost is.
+const PARTS = {
+  'request-id': { logger: false, recover: false },
+  logger: { requestId: false, recover: false },
+  recover: { requestId: false, logger: false },
+}
 
 if (process.argv[2] === '--serve') await serve(process.argv[3], Number(process.argv[4]), process.argv[5])
 else if (process.argv[2] === '--inproc-run') await inproc(process.argv[3])
@@ -82,7 +88,7 @@ async function serve(variant, port, logFile) {
     const { createLogger } = await import('../src/middleware/logger/index.ts')
     const { recommended } = await import('../src/middleware/recommended/index.ts')
     app = createApp({ mode: 'release', logger: createLogger({ mode: 'release', destination: logFile }) })
-    app.use(...recommended())
+    app.use(...recommended(PARTS[variant] ?? {}))
   }
   app.get('/', (c) => c.json(HELLO))
   const server = await app.listen({ port })

@@ -312,12 +312,12 @@ export class App extends Group<''> {
     try {
       respond(c, this)
     } catch (thrown) {
-      this.#respondFailed(toError(thrown), c)
+      this.respondFailed(c, toError(thrown))
     }
   }
 
-  /** Writing the response threw (an invalid header set on `c.res.headers` directly): log and answer 500. */
-  #respondFailed(err: Error, c: Context): void {
+  /** Writing the response threw (an invalid header set on `c.res.headers` directly): log and answer 500. @internal */
+  respondFailed(c: Context, err: Error): void {
     c.log.error({ err, code: 'ERR_RESPOND_FAILED', url: c.req.url }, `Could not write the response: ${err.message}`)
     this.#events.emitError(err, c, 'respond')
     const res = c.raw.res

@@ -11,6 +11,8 @@ export interface Finisher {
   finished(c: Context, err?: Error): void
   /** A streamed body failed before its first byte: nothing was sent, so the error can still be answered. */
   failedEarly(c: Context, err: Error): void
+  /** Writing the head threw (an invalid header set on `c.res.headers` directly). */
+  respondFailed(c: Context, err: Error): void
 }
 
 type StreamBody = Exclude<ResponseBody, string | Uint8Array | null>
@@ -101,9 +103,9 @@ function streamed(
       try {
         pipeTo(c, res, status, headers, source, false, fin)
       } catch (err) {
-        // writeHead refused a header (set on c.res.headers directly): answered like any failure to respond.
+        // writeHead refused a header (set on c.res.headers directly), as it would for a buffered body.
         source.destroy()
-        fin.failedEarly(c, err as Error)
+        fin.respondFailed(c, err as Error)
       }
     } else if (outcome === GONE) {
       source.destroy()

@@ -1,5 +1,6 @@
 // In-process: error events from the core's own paths, `app.closing` and readiness, the lifecycle guard.
 import assert from 'node:assert/strict'
+import { Readable } from 'node:stream'
 import { describe, it } from 'node:test'
 import { type App, type Context, type ErrorCategory, createApp } from '../../src/index.js'
 import { recover } from '../../src/middleware/recover/index.js'
@@ -37,6 +38,10 @@ describe('error events from the core', () => {
       c.res.headers['bad header'] = 'x'
       return 'x'
     })
+    app.get('/bad-header-stream', (c) => {
+      c.res.headers['bad header'] = 'x'
+      return Readable.from(['x'])
+    })
     app.get('/hook', () => {
       throw new Error('first')
     })
@@ -45,7 +50,7 @@ describe('error events from the core', () => {
     })
     await app.listen({ port: 0 })
     try {
-      for (const path of ['/bad-header', '/hook']) {
+      for (const path of ['/bad-header', '/bad-header-stream', '/hook']) {
         const o = await get(app.port!, path)
         assert.ok(o.kind === 'done' && o.status === 500, `${path}: ${JSON.stringify(o)}`)
       }
@@ -55,6 +60,7 @@ describe('error events from the core', () => {
     assert.deepEqual(
       app.events.map(([m, cat]) => [m.slice(0, 14), cat]),
       [
+        ['Header name mu', 'respond'],
         ['Header name mu', 'respond'],
         ['first', 'unhandled'],
         ['the hook broke', 'unhandled'],
