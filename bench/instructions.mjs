@@ -16,7 +16,7 @@
 //
 // Needs valgrind and wrk: `bash scripts/bench-tools.sh` installs them. Builds dist/ first unless --no-build.
 import { spawn, spawnSync } from 'node:child_process'
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -122,6 +122,7 @@ try {
   rmSync(dir, { recursive: true, force: true })
 }
 const report = out.join('\n')
+mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true })
 writeFileSync(join(ROOT, 'bench', 'results', 'instructions.md'), `${report}\n`)
 console.log(`\n${report}\nbench: wrote bench/results/instructions.md`)
 
