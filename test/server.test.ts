@@ -59,6 +59,24 @@ describe('listen', () => {
     await assert.rejects(second.listen({ port: first.port!, host: '127.0.0.1' }), /EADDRINUSE/)
   })
 
+  it('takes PORT from the environment when no port is given: 0 picks a free one, a bad value is refused', async () => {
+    const saved = process.env.PORT
+    try {
+      process.env.PORT = '0'
+      const app = createApp({ mode: 'test', logger: consoleLogger('silent') })
+      await app.listen()
+      assert.ok(app.port! > 0 && app.port !== 3000)
+      await app.close({ timeout: 100 })
+      for (const bad of ['abc', '70000', '-1', '3.5']) {
+        process.env.PORT = bad
+        await assert.rejects(createApp({ mode: 'test' }).listen(), (err: Error) => err instanceof TypeError && err.message.includes(JSON.stringify(bad)))
+      }
+    } finally {
+      if (saved === undefined) delete process.env.PORT
+      else process.env.PORT = saved
+    }
+  })
+
   it('answers 100 pipelined requests on one keep-alive socket in order', async () => {
     const app = await start((a) => a.get('/n/:i', (c) => c.text(c.params.i)))
     let data = ''

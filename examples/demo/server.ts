@@ -5,7 +5,6 @@
 import { buildDemo } from './app.js'
 
 const app = buildDemo()
-const port = process.env.PORT ? Number(process.env.PORT) : 3000
-if (!Number.isInteger(port) || port < 0 || port > 65535) throw new TypeError(`PORT must be a port number (0 picks a free one), got ${process.env.PORT}`)
-await app.listen({ port, host: '127.0.0.1', signals: ['SIGINT', 'SIGTERM'], safety: true, closeTimeout: 10_000 })
+// No `port`: listen() takes PORT from the environment (0 picks a free one; a bad value throws), else 3000.
+await app.listen({ host: '127.0.0.1', signals: ['SIGINT', 'SIGTERM'], safety: true, closeTimeout: 10_000 })
 console.log(`weir demo listening on http://127.0.0.1:${app.port} (mode: ${app.mode})`)

@@ -174,6 +174,12 @@ export class App extends Group<''> {
   /** Starts a `node:http` server; resolves once it is bound. */
   listen(options: ListenOptions = {}): Promise<Server> {
     if (this.#server) return Promise.reject(new Error('listen() was already called on this app'))
+    let port: number
+    try {
+      port = options.port ?? portFromEnv()
+    } catch (err) {
+      return Promise.reject(err)
+    }
     const s = this.#options.server ?? {}
     const server = createServer(
       {
@@ -192,7 +198,6 @@ export class App extends Group<''> {
     server.on('checkContinue', this.#continue)
     server.maxHeadersCount = this.#maxRawHeaders / 2 + 1
     this.#server = server
-    const port = options.port ?? (Number(process.env.PORT) || 3000)
     return new Promise((resolve, reject) => {
       server.once('error', reject)
       server.listen(port, options.host ?? '127.0.0.1', () => {
@@ -351,6 +356,15 @@ export class App extends Group<''> {
       this.#events.emitError(err, c, 'stream')
     }
   }
+}
+
+/** `PORT` from the environment (`0` picks a free port), else 3000; a value that is not a port throws. */
+function portFromEnv(): number {
+  const v = process.env.PORT
+  if (v === undefined || v.trim() === '') return 3000
+  const n = Number(v)
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new TypeError(`PORT must be a port number from 0 to 65535 (0 picks a free one), got ${JSON.stringify(v)}`)
+  return n
 }
 
 /** How many Host fields the request has (RFC 9112 §3.2: an HTTP/1.1 request needs exactly one). */
