@@ -6,7 +6,11 @@ import type { Logger } from './types.js'
 interface ParserError extends Error {
   code?: string
   reason?: string
+  /** The bytes being parsed when the parser failed (Node sets it on parse errors). */
+  rawPacket?: Buffer
 }
+
+const HEAD = Buffer.from('HEAD ')
 
 /** The catalogue code for a parser error (llhttp `HPE_*` codes, Node's timeout codes). */
 export function clientErrorCode(err: ParserError): ErrorCode {
@@ -43,7 +47,9 @@ export function onClientError(log: Logger): (err: ParserError, socket: Socket) =
     const { status, message } = ERRORS[code]
     log.debug({ code, parser: err.code, reason: err.reason }, message)
     const body = JSON.stringify({ status, code, message })
-    const answer = `HTTP/1.1 ${status} ${STATUS_TEXT[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`
+    // A HEAD request gets no body, even refused (the client would read one as the next response).
+    const head = err.rawPacket?.subarray(0, HEAD.length).equals(HEAD) === true
+    const answer = `HTTP/1.1 ${status} ${STATUS_TEXT[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${head ? '' : body}`
     if (!inflight) return void socket.end(answer)
     // Its handler is still running and may answer later: destroy now, so nothing follows this answer.
     socket.write(answer)

@@ -54,6 +54,14 @@ describe('hostile: protocol', () => {
     })
   }
 
+  it('a HEAD refused by the parser gets the headers of the answer and no body', async () => {
+    const r = await exchange(app.port!, Buffer.from('HEAD /日本 HTTP/1.1\r\nHost: x\r\n\r\n'))
+    assert.equal(statusOf(r.text), 400, r.text)
+    assert.match(r.text, /Content-Length: \d+\r\n/)
+    assert.ok(r.text.endsWith('\r\n\r\n'), `no body after the head: ${JSON.stringify(r.text)}`)
+    assert.ok(r.closed)
+  })
+
   it('serves an HTTP/1.0 request without Host (only HTTP/1.1 requires one)', async () => {
     const r = await exchange(app.port!, 'GET /hello HTTP/1.0\r\n\r\n')
     assert.equal(statusOf(r.text), 200, r.text.slice(0, 200))
