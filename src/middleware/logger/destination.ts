@@ -1,6 +1,7 @@
 /**
- * A buffered line writer for files and file descriptors: lines are encoded into one reused buffer and written with one `writeSync`
- * every `flushInterval` ms (or every `bufferSize` bytes), and flushed when the process exits. On this kind of
+ * A buffered line writer for files and file descriptors: lines are encoded into one reused buffer and
+ * written with one `writeSync` every `flushInterval` ms (or every `bufferSize` bytes), and flushed when the
+ * process exits. On this kind of
  * VM a write to a file costs 5–15 µs of kernel time, so one per line or per event-loop turn doubled the
  * CPU a hello request costs; one per 100 ms is noise.
  * Why not pino's SonicBoom: its async mode measures the whole pending buffer (`Buffer.byteLength` of a
@@ -104,8 +105,9 @@ export function lineDestination(dest: string | number, options: LineDestinationO
 }
 
 /**
- * Writes everything, waiting out `EAGAIN` (a non-blocking pipe that is full) for up to `stallLimit` ms,
- * after which the rest of this chunk is dropped (said on stderr): a reader that stopped must not freeze the server; `false` once the fd is unusable.
+ * Writes everything, waiting out `EAGAIN` (a non-blocking pipe that is full) for up to `stallLimit` ms, after
+ * which the rest of this chunk is dropped (said on stderr): a reader that stopped must not freeze the server.
+ * Returns `false` once the fd is unusable.
  */
 function writeAll(fd: number, data: Buffer, stallLimit: number): boolean {
   let off = 0
