@@ -1,9 +1,8 @@
 /**
  * A buffered line writer for files and file descriptors: lines are encoded into one reused buffer and
  * written with one `writeSync` every `flushInterval` ms (or every `bufferSize` bytes), and flushed when the
- * process exits. On this kind of
- * VM a write to a file costs 5–15 µs of kernel time, so one per line or per event-loop turn doubled the
- * CPU a hello request costs; one per 100 ms is noise.
+ * process exits. On this kind of VM a write to a file costs 5–15 µs of kernel time, so one per line or per
+ * event-loop turn doubled the CPU a hello request costs; one per 100 ms is noise.
  * Why not pino's SonicBoom: its async mode measures the whole pending buffer (`Buffer.byteLength` of a
  * growing string) on every line — 3–4 µs a line under load, more than the rest of the access log.
  */
