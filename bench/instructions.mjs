@@ -13,6 +13,7 @@
 //   node bench/instructions.mjs --groups core,recommended --warmup 40 --duration 20
 //   node bench/instructions.mjs --groups core --rows '(a)'  # only the rows whose label contains '(a)'
 //   node bench/instructions.mjs --smoke                  # one short group: checks the harness
+//   node bench/instructions.mjs --keep /tmp/cg ...       # keep the dumps: callgrind_annotate /tmp/cg/<file>
 //
 // Needs valgrind and wrk: `bash scripts/bench-tools.sh` installs them. Builds dist/ first unless --no-build.
 import { spawn, spawnSync } from 'node:child_process'
@@ -87,6 +88,7 @@ const { values: o } = parseArgs({
     duration: { type: 'string', default: '20' },
     connections: { type: 'string', default: '10' },
     rows: { type: 'string' },
+    keep: { type: 'string' },
     smoke: { type: 'boolean', default: false },
     'no-build': { type: 'boolean', default: false },
   },
@@ -155,7 +157,10 @@ async function count({ args, request }) {
     const requests = wrk(url, o.duration, script)
     callgrind('--dump', child.pid)
     const dump = readdirSync(dir).find((f) => f.startsWith(`cg-${port}.`) && f.endsWith('.1'))
-    const summary = /^summary:\s+(\d+)/m.exec(readFileSync(join(dir, dump), 'utf8'))
+    const text = readFileSync(join(dir, dump), 'utf8')
+    const summary = /^summary:\s+(\d+)/m.exec(text)
+    // --keep <dir>: keep each dump (for callgrind_annotate), named after the server's row.
+    if (o.keep) writeFileSync(join(o.keep, `callgrind.${request.path.replace(/\W+/g, '_')}.${child.pid}.out`), text)
     if (!summary || requests === 0) throw new Error(`no count: ${dump}, ${requests} requests`)
     return { requests, perRequest: Number(summary[1]) / requests }
   } finally {
