@@ -3,8 +3,7 @@ import { Readable } from 'node:stream'
 import { describe, it } from 'node:test'
 import { type Context, createApp } from '../../index.js'
 import { consoleLogger } from '../../utils/console-logger.js'
-import { hash } from '../../utils/hash.js'
-import { type ETagOptions, etag } from './index.js'
+import { type ETagOptions, etag, quickHash, sha1 } from './index.js'
 
 const quiet = () => createApp({ mode: 'test', logger: consoleLogger('silent') })
 
@@ -16,11 +15,12 @@ function serve(handler: (c: Context) => unknown, options?: ETagOptions) {
 }
 
 describe('etag', () => {
-  it('tags a buffered 200 with the SHA-1 of its body, the same for the same bytes', async () => {
+  it('tags a buffered 200 with the length and CRC-32 of its body, the same for the same bytes', async () => {
     const get = serve(() => ({ hello: 'world' }))
     const a = await get()
     const b = await get()
-    assert.equal(a.headers.get('etag'), `"${hash('{"hello":"world"}')}"`)
+    assert.equal(a.headers.get('etag'), `"${quickHash('{"hello":"world"}')}"`)
+    assert.match(a.headers.get('etag')!, /^"h-[0-9a-z]+"$/, '17 bytes: h in base 36')
     assert.equal(a.headers.get('etag'), b.headers.get('etag'))
     assert.notEqual(a.headers.get('etag'), (await serve(() => ({ hello: 'there' }))()).headers.get('etag'))
   })
@@ -34,7 +34,27 @@ describe('etag', () => {
   })
 
   it('sends weak validators with weak: true', async () => {
-    assert.match((await serve(() => 'x', { weak: true })()).headers.get('etag')!, /^W\/"[\w-]{27}"$/)
+    assert.equal((await serve(() => 'x', { weak: true })()).headers.get('etag'), `W/"${quickHash('x')}"`)
+  })
+
+  it('takes SHA-1 instead (sha1 from weir/etag): 27 base64url characters', async () => {
+    const tag = (await serve(() => 'abc', { hash: sha1 })()).headers.get('etag')
+    assert.equal(tag, `"${sha1('abc')}"`)
+    assert.match(tag!, /^"[\w-]{27}"$/)
+  })
+
+  it('tags after an async handler too, and leaves a layer that returns a value (not a promise) working', async () => {
+    const slow = serve(async () => {
+      await new Promise((r) => setTimeout(r, 5))
+      return 'late'
+    })
+    assert.equal((await slow()).headers.get('etag'), `"${quickHash('late')}"`)
+    const app = createApp({ mode: 'test', logger: consoleLogger('silent') })
+    app.use(etag())
+    app.use((c) => c.text('from a middleware')) // returns the context, calls no next()
+    app.get('/t', () => 'never')
+    const res = await app.request('/t')
+    assert.deepEqual([await res.text(), res.headers.get('etag')], ['from a middleware', `"${quickHash('from a middleware')}"`])
   })
 
   it('keeps an ETag the handler set', async () => {
@@ -57,7 +77,7 @@ describe('etag', () => {
     const plain = await serve((c) => c.body(Readable.from(parts)))()
     assert.deepEqual([plain.headers.get('etag'), await plain.text()], [null, 'abc'])
     const tagged = await serve((c) => c.body(Readable.from(parts)), { stream: true })()
-    assert.deepEqual([tagged.headers.get('etag'), tagged.headers.get('content-length'), await tagged.text()], [`"${hash('abc')}"`, '3', 'abc'])
+    assert.deepEqual([tagged.headers.get('etag'), tagged.headers.get('content-length'), await tagged.text()], [`"${quickHash('abc')}"`, '3', 'abc'])
   })
 
   it('sends a stream longer than maxStreamSize whole and untagged', async () => {

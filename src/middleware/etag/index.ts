@@ -4,7 +4,9 @@ import type { Context } from '../../core/context.js'
 import { toReadable } from '../../core/respond.js'
 import type { Middleware, ResponseBody } from '../../core/types.js'
 import { wantsFlush } from '../../stream/flush.js'
-import { hash as sha1 } from '../../utils/hash.js'
+import { quickHash } from '../../utils/hash.js'
+
+export { hash as sha1, quickHash } from '../../utils/hash.js'
 
 /** Options of {@link etag}. */
 export interface ETagOptions {
@@ -14,7 +16,10 @@ export interface ETagOptions {
   stream?: boolean
   /** Largest stream buffered for hashing, bytes; a longer one is sent on untagged. Default `1_048_576`. */
   maxStreamSize?: number
-  /** The opaque tag of a body (without quotes). Default: SHA-1, 27 base64url characters. */
+  /**
+   * The opaque tag of a body (without quotes). Default: its byte length and CRC-32 (`quickHash`, fast; the
+   * way `@fastify/etag` uses a 32-bit FNV-1a). Pass `sha1` from `weir/etag` for SHA-1 (27 base64url characters).
+   */
   hash?: (body: string | Uint8Array) => string
   /** Leave this request alone. */
   skip?: (c: Context) => boolean
@@ -35,27 +40,34 @@ export function etag(options: ETagOptions = {}): Middleware {
   const weak = options.weak ?? false
   const stream = options.stream ?? false
   const max = options.maxStreamSize ?? 1_048_576
-  const hash = options.hash === undefined ? sha1 : checked(options.hash)
+  const hash = options.hash === undefined ? quickHash : checked(options.hash)
   const skip = options.skip
   if (!Number.isInteger(max) || max < 0) throw new TypeError(`etag: maxStreamSize must be a non-negative integer, got ${max}`)
   const prefix = weak ? 'W/"' : '"'
-  return async function etag(c, next) {
-    if (skip?.(c)) return next()
-    await next()
+  const tag = (c: Context): Promise<void> | undefined => {
     const res = c.res
     const method = c.req.method
     if (res.sent || res.bypass || (method !== 'GET' && method !== 'HEAD')) return
     if (res.status < 200 || res.status > 299 || res.status === 206 || res.body === null || res.has('etag')) return
-    let body = res.body
-    if (typeof body !== 'string' && !(body instanceof Uint8Array)) {
-      // Never buffer a body that wants each chunk sent as produced (SSE): it may never end.
-      if (!stream || method === 'HEAD' || wantsFlush(body)) return
-      const read = await buffer(body, max)
-      res.body = read
-      if (!(read instanceof Uint8Array)) return
-      body = read
+    const body = res.body
+    if (typeof body === 'string' || body instanceof Uint8Array) {
+      res.headers.etag = `${prefix}${hash(body)}"`
+      return
     }
-    res.headers.etag = `${prefix}${hash(body)}"`
+    // Never buffer a body that wants each chunk sent as produced (SSE): it may never end.
+    if (!stream || method === 'HEAD' || wantsFlush(body)) return
+    return buffer(body, max).then((read) => {
+      res.body = read
+      if (read instanceof Uint8Array) res.headers.etag = `${prefix}${hash(read)}"`
+    })
+  }
+  // Not an async function: after a synchronous chain (a handler returning a value) the tag is set with no
+  // promise and no await, which is most of this middleware's own cost.
+  return function etag(c, next) {
+    if (skip?.(c)) return next()
+    const out: unknown = next()
+    // A layer below may return anything (`return c.json(…)` gives the context): only a promise is awaited.
+    return out instanceof Promise ? out.then(() => tag(c)) : tag(c)
   }
 }
 

@@ -165,7 +165,7 @@ describe('fresh + etag + compress, in the documented order', () => {
   it('revalidates a compressed response by its weak ETag: 304 keeps Vary and the weak tag', async () => {
     const first = await app.request('/doc', { headers: { 'accept-encoding': 'gzip' } })
     const tag = first.headers.get('etag')!
-    assert.match(tag, /^W\/"[\w-]{27}"$/)
+    assert.match(tag, /^W\/"[0-9a-z]+-[0-9a-z]+"$/)
     assert.equal(first.headers.get('content-encoding'), 'gzip')
     const again = await app.request('/doc', { headers: { 'accept-encoding': 'gzip', 'if-none-match': tag } })
     assert.equal(again.status, 304)

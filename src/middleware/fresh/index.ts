@@ -46,21 +46,33 @@ const STRIP = ['content-type', 'content-length', 'content-encoding', 'content-ra
 export function fresh(options: FreshOptions = {}): Middleware {
   const { current, skip } = options
   if (current !== undefined && typeof current !== 'function') throw new TypeError('fresh: current must be a function (c) => validators')
-  return async function fresh(c, next) {
+  const after = (c: Context, method: string): void => {
+    const res = c.res
+    if (res.sent || res.bypass || res.status < 200 || res.status > 299) return
+    const outcome = evaluate(method, c.req.headers, { etag: header(res.get('etag')), lastModified: header(res.get('last-modified')) })
+    if (outcome === 'failed') throw createError('ERR_PRECONDITION_FAILED')
+    if (outcome === 'not-modified' && res.status === 200) notModified(c)
+  }
+  // Not an async function: a request without conditions, or a synchronous chain, costs no promise.
+  return function fresh(c, next) {
     if (skip?.(c)) return next()
     const h = c.req.headers
     if (!h['if-match'] && !h['if-none-match'] && !h['if-modified-since'] && !h['if-unmodified-since']) return next()
     const method = c.req.method
     if (method !== 'GET' && method !== 'HEAD') {
-      if (current !== undefined) checkPreconditions(c, await current(c))
-      return next()
+      if (current === undefined) return next()
+      const v = current(c)
+      if (!(v instanceof Promise)) {
+        checkPreconditions(c, v)
+        return next()
+      }
+      return v.then((validators) => {
+        checkPreconditions(c, validators)
+        return next()
+      })
     }
-    await next()
-    const res = c.res
-    if (res.sent || res.bypass || res.status < 200 || res.status > 299) return
-    const outcome = evaluate(method, h, { etag: header(res.get('etag')), lastModified: header(res.get('last-modified')) })
-    if (outcome === 'failed') throw createError('ERR_PRECONDITION_FAILED')
-    if (outcome === 'not-modified' && res.status === 200) notModified(c)
+    const out: unknown = next()
+    return out instanceof Promise ? out.then(() => after(c, method)) : after(c, method)
   }
 }
 
