@@ -66,6 +66,8 @@ const GROUPS = {
     title: 'ETag (issue 6): 1 KB JSON, without and with etag() / fresh() + etag()',
     rows: {
       plain: server([...TSX, 'bench/etag.mjs', '--serve', 'plain', '--port', '{port}']),
+      'one pass-through async middleware': server([...TSX, 'bench/etag.mjs', '--serve', 'noop', '--port', '{port}']),
+      'a constant ETag header, no hash': server([...TSX, 'bench/etag.mjs', '--serve', 'header', '--port', '{port}']),
       etag: server([...TSX, 'bench/etag.mjs', '--serve', 'etag', '--port', '{port}']),
       'fresh+etag': server([...TSX, 'bench/etag.mjs', '--serve', 'fresh+etag', '--port', '{port}']),
     },
