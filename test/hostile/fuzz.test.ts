@@ -11,23 +11,10 @@ import { etag } from '../../src/middleware/etag/index.js'
 import { fresh } from '../../src/middleware/fresh/index.js'
 import { consoleLogger } from '../../src/utils/console-logger.js'
 import { type Site, buildApp, makeSite } from './app.js'
-import { exchange, statusOf } from './helpers.js'
+import { complete, exchange, rng, statusOf } from './helpers.js'
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261122)
 const N = Number(process.env.FUZZ_N ?? 300)
-
-/** xorshift32: the same seed gives the same requests on every machine. */
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1
-  return () => {
-    x ^= x << 13
-    x >>>= 0
-    x ^= x >>> 17
-    x ^= x << 5
-    x >>>= 0
-    return x / 0x1_0000_0000
-  }
-}
 
 const SEGMENTS = ['hello', 'users', 'static', 'items', 'short', 'a.txt', 'index.html', '.env', '..', '.', '', '%2e%2e', '%2F', '%00', '%zz', '%', '%e0%a4', '%C0%AF', 'é', '日本', '%F0%9F%98%80', ';x=1', '*', ':id', 'a'.repeat(600), '\\', '%5c']
 const VALUES = ['', '*', '"x"', 'W/"x"', 'gzip', 'br;q=0', 'identity;q=0', '*;q=0', 'q=abc', 'text/html', 'application/json', 'a=b; c', '=;=;', 'bytes=0-0', 'bytes=5-1', 'bytes=-0', 'bytes=0-1,2-3', 'bytes=x', 'Wed, 21 Oct 2015 07:28:00 GMT', 'not a date', 'https://evil.example', 'null', '\t', '%00', 'é', 'a'.repeat(300)]
@@ -57,20 +44,6 @@ function request(next: () => number): string {
     lines.push(`content-length: ${Buffer.byteLength(body)}`)
   }
   return `${lines.join('\r\n')}\r\n\r\n${body}`
-}
-
-/** Whether the last response in `text` is framed whole: chunked with its terminator, or exactly Content-Length bytes. */
-function complete(text: string, head: boolean): boolean {
-  const final = text.replace(/^(HTTP\/1\.1 1\d\d [^\r]*\r\n\r\n)+/, '')
-  const end = final.indexOf('\r\n\r\n')
-  if (end === -1) return false
-  const headers = final.slice(0, end).toLowerCase()
-  const body = final.slice(end + 4)
-  const status = statusOf(final)
-  if (head || status === 204 || status === 304) return body === ''
-  if (/\r\ntransfer-encoding: chunked/.test(headers)) return body.endsWith('0\r\n\r\n')
-  const length = /\r\ncontent-length: (\d+)/.exec(headers)
-  return length !== null && body.length === Number(length[1])
 }
 
 describe(`hostile: fuzz (seed ${SEED}, ${N} requests)`, () => {

@@ -80,6 +80,36 @@ export function statusOf(text: string): number {
   return m ? Number(m[1]) : 0
 }
 
+/**
+ * Whether the last response in `text` (latin1) is framed whole: chunked with its terminator, or exactly
+ * `Content-Length` bytes; no body at all for a HEAD (`head`), a 204 or a 304. Interim 1xx are skipped.
+ */
+export function complete(text: string, head = false): boolean {
+  const final = text.replace(/^(HTTP\/1\.1 1\d\d [^\r]*\r\n\r\n)+/, '')
+  const end = final.indexOf('\r\n\r\n')
+  if (end === -1) return false
+  const headers = final.slice(0, end).toLowerCase()
+  const body = final.slice(end + 4)
+  const status = statusOf(final)
+  if (head || status === 204 || status === 304) return body === ''
+  if (/\r\ntransfer-encoding: chunked/.test(headers)) return body.endsWith('0\r\n\r\n')
+  const length = /\r\ncontent-length: (\d+)/.exec(headers)
+  return length !== null && body.length === Number(length[1])
+}
+
+/** A seeded xorshift32 generator of numbers in [0, 1): the same seed gives the same sequence everywhere. */
+export function rng(seed: number): () => number {
+  let x = seed >>> 0 || 1
+  return () => {
+    x ^= x << 13
+    x >>>= 0
+    x ^= x >>> 17
+    x ^= x << 5
+    x >>>= 0
+    return x / 0x1_0000_0000
+  }
+}
+
 /** A socket that keeps what it received: `got()` is the text so far (latin1), `gone` resolves on close. */
 export type RawSocket = Socket & { got: () => string; bytes: () => number; gone: Promise<void> }
 

@@ -9,6 +9,7 @@ import { compress } from '../../src/middleware/compress/index.js'
 import { etag } from '../../src/middleware/etag/index.js'
 import { consoleLogger } from '../../src/utils/console-logger.js'
 import { type Site, buildApp, makeSite } from './app.js'
+import { rng } from './helpers.js'
 
 const SEED = Number(process.env.FUZZ_SEED ?? 7)
 const CLIENTS = 8
@@ -27,19 +28,6 @@ interface Got {
   headers: Record<string, string>
   /** The body as sent, decoded from gzip when it was compressed. */
   body: string
-}
-
-/** xorshift32, as in fuzz.test.ts. */
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1
-  return () => {
-    x ^= x << 13
-    x >>>= 0
-    x ^= x >>> 17
-    x ^= x << 5
-    x >>>= 0
-    return x / 0x1_0000_0000
-  }
 }
 
 function plan(next: () => number, client: number): Sent[] {

@@ -6,10 +6,9 @@ import { Readable } from 'node:stream'
 import { describe, it } from 'node:test'
 import { HttpError } from '../../src/index.js'
 import { compress } from '../../src/middleware/compress/index.js'
+import { complete, statusOf } from '../hostile/helpers.js'
 import { GET, open, raw, sleep, start, until } from './helpers.js'
 
-const statusOf = (out: string) => Number(out.slice(9, 12))
-const complete = (out: string) => /\r\n0\r\n\r\n$/.test(out) || /content-length: \d+/i.test(out)
 
 describe('a stream that fails before its first byte', () => {
   it('a missing file piped as a stream is a complete 500 with a code, reported as a stream error', async () => {
@@ -39,6 +38,7 @@ describe('a stream that fails before its first byte', () => {
     )
     const out = await raw(app.port!, GET('/report', 'Accept: application/json\r\nConnection: close\r\n'))
     assert.equal(statusOf(out), 404, out)
+    assert.ok(complete(out), out)
     assert.match(out, /"code":"ERR_REPORT_NOT_FOUND"/)
   })
 
@@ -49,6 +49,7 @@ describe('a stream that fails before its first byte', () => {
     })
     const out = await raw(app.port!, GET('/s', 'Connection: close\r\n'))
     assert.equal(statusOf(out), 503, out)
+    assert.ok(complete(out), out)
     assert.match(out, /\{"sorry":"upstream down"\}/)
   })
 
@@ -68,6 +69,7 @@ describe('a stream that fails before its first byte', () => {
     })
     const out = await raw(app.port!, GET('/z', 'Accept-Encoding: gzip\r\nAccept: text/plain\r\nConnection: close\r\n'))
     assert.equal(statusOf(out), 500, out)
+    assert.ok(complete(out), out)
     assert.doesNotMatch(out, /content-encoding/i)
     assert.match(out, /500 ERR_INTERNAL/)
   })
