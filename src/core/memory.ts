@@ -9,6 +9,10 @@ type Handle = (req: IncomingMessage, res: ServerResponse) => void
  * Runs `handle` for one request without a socket. A string input is used verbatim as the request
  * target (no URL normalisation, so `/a/../b` and bad escapes reach the router as a client sent them).
  * Resolves when the response head is written; the body streams as the app writes it.
+ *
+ * When the response finishes (Node's `finish` and `close`, which the access log and stats wait for):
+ * a buffered body (`end(body)`) at once, read or not; a streamed body when the caller has read it to the
+ * end, cancelled it, or dropped it and the collector took it (the app's source is then destroyed).
  */
 export function requestInMemory(handle: Handle, input: string | URL | Request, init: RequestInit = {}): Promise<Response> {
   const source = input instanceof Request ? input : undefined
@@ -28,7 +32,13 @@ export function requestInMemory(handle: Handle, input: string | URL | Request, i
   const req = makeRequest(method, url, headers, body)
   return new Promise((resolve, reject) => {
     const res = new MemoryResponse(method, resolve)
-    res.once('error', reject)
+    // Let go of the promise (and so of the Response) once settled: a dropped body must be collectable.
+    // The listener stays: an error after the head is the body stream's, and must not be thrown.
+    let fail: ((err: Error) => void) | undefined = reject
+    res.on('error', (err) => fail?.(err))
+    res.once('head', () => {
+      fail = undefined
+    })
     handle(req, res as unknown as ServerResponse)
   })
 }
@@ -53,15 +63,22 @@ function makeRequest(method: string, url: string, headers: Headers, body: Readab
   }) as unknown as IncomingMessage
 }
 
+/** A body stream the caller dropped unread: its response is destroyed, which stops the app's source. */
+const dropped = new FinalizationRegistry<MemoryResponse>((res) => {
+  if (!res.writableFinished) res.destroy()
+})
+
 /** The subset of `ServerResponse` that weir's `respond` and most escape-hatch code use. */
 class MemoryResponse extends Writable {
   statusCode = 200
   headersSent = false
   readonly #method: string
-  readonly #resolve: (r: Response) => void
+  #resolve: ((r: Response) => void) | undefined
   readonly #headers: OutgoingHttpHeaders = {}
-  #controller: ReadableStreamDefaultController<Uint8Array> | undefined
+  // Weak, so a body the caller dropped can be collected (see `dropped`); the stream holds this response.
+  #controller: WeakRef<ReadableStreamDefaultController<Uint8Array>> | undefined
   #waiting: (() => void) | undefined
+  #ending = false
 
   constructor(method: string, resolve: (r: Response) => void) {
     super()
@@ -95,29 +112,39 @@ class MemoryResponse extends Writable {
     const empty = this.#method === 'HEAD' || status === 204 || status === 304
     const body = empty ? null : new ReadableStream<Uint8Array>({
       start: (controller) => {
-        this.#controller = controller
+        this.#controller = new WeakRef(controller)
       },
       pull: () => this.#release(),
       cancel: () => {
         this.destroy()
       },
     })
-    this.#resolve(new Response(body, { status, headers: h }))
+    if (body !== null) dropped.register(body, this)
+    const resolve = this.#resolve
+    this.#resolve = undefined
+    resolve?.(new Response(body, { status, headers: h }))
+    this.emit('head')
     return this
+  }
+
+  /** `end(body)` holds the whole body already: it is queued without waiting for the reader. */
+  override end(...args: unknown[]): this {
+    if (args[0] != null && typeof args[0] !== 'function') this.#ending = true
+    return super.end(...(args as Parameters<Writable['end']>))
   }
 
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
     if (!this.headersSent) this.writeHead(this.statusCode)
-    const c = this.#controller
+    const c = this.#controller?.deref()
     if (c === undefined) return cb()
     c.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength))
-    if ((c.desiredSize ?? 1) > 0) cb()
+    if (this.#ending || (c.desiredSize ?? 1) > 0) cb()
     else this.#waiting = cb
   }
 
   override _final(cb: (err?: Error | null) => void): void {
     if (!this.headersSent) this.writeHead(this.statusCode)
-    this.#controller?.close()
+    this.#controller?.deref()?.close()
     cb()
   }
 
@@ -125,7 +152,7 @@ class MemoryResponse extends Writable {
     this.#release()
     if (!this.writableFinished) {
       try {
-        this.#controller?.error(err ?? new Error('The response was aborted'))
+        this.#controller?.deref()?.error(err ?? new Error('The response was aborted'))
       } catch {
         // already closed or cancelled by the reader
       }

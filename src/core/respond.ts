@@ -23,14 +23,21 @@ const BYTES_TYPE = 'application/octet-stream'
 /**
  * Writes status, headers and body once. Buffered bodies get `Content-Length`; streams are piped with
  * backpressure. HEAD and bodiless statuses (1xx, 204, 304) send no body and stop any stream unread.
- * Does nothing if a handler took over `c.raw.res` (`c.res.bypass`, or headers already sent).
+ * Does nothing if a handler took over `c.raw.res` (`c.res.bypass`); ends a response whose head something
+ * else already wrote.
  */
 export function respond(c: Context, fin: Finisher): void {
   const state = c.res
   if (state.sent) return
   state.sent = true
   const res = c.raw.res
-  if (state.bypass || res.headersSent || res.writableEnded) return fin.finished(c)
+  if (state.bypass || res.writableEnded) return fin.finished(c)
+  // Something wrote the head without taking the response over (`bypass`): nothing weir holds can follow
+  // it, but the response must end, or the client waits for a body until its own timeout.
+  if (res.headersSent) {
+    res.end()
+    return fin.finished(c)
+  }
   const { status, headers } = state
   const body = state.body
   if (status === 204 || status === 304 || status < 200) return bodiless(c, res, status, headers, body, fin)
