@@ -1,7 +1,53 @@
 // JSON bodies: the depth scan, where errors are reported, the prototype-poisoning policy.
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { errorAt, jsonTooDeep, parseJson } from './json.js'
+import { checkJsonCharset, errorAt, jsonTooDeep, parseJson } from './json.js'
+
+describe('checkJsonCharset (RFC 8259 §8.1: JSON is UTF-8)', () => {
+  const utf16le = (s: string) => Buffer.from(s, 'utf16le')
+  const utf16be = (s: string) => utf16le(s).swap16()
+  const utf32 = (s: string, le: boolean) => {
+    const b = Buffer.alloc(s.length * 4)
+    for (let i = 0; i < s.length; i++) le ? b.writeUInt32LE(s.charCodeAt(i), i * 4) : b.writeUInt32BE(s.charCodeAt(i), i * 4)
+    return b
+  }
+  // [name, bytes, charset parameter, the charset refused or undefined when it passes]
+  const cases: Array<[string, Uint8Array, string | undefined, string | undefined]> = [
+    ['UTF-8 without a charset passes', Buffer.from('{"é":1}'), undefined, undefined],
+    ['UTF-8 with a UTF-8 byte-order mark passes', Buffer.from('\ufeff{"a":1}'), undefined, undefined],
+    ['charset=utf-8 passes', Buffer.from('[1]'), 'utf-8', undefined],
+    ['charset=utf8 passes', Buffer.from('[1]'), 'utf8', undefined],
+    ['an empty body passes (JSON.parse reports it)', Buffer.alloc(0), undefined, undefined],
+    ['one byte passes', Buffer.from('1'), undefined, undefined],
+    ['UTF-16LE with its byte-order mark', utf16le('\ufeff{"a":1}'), undefined, 'utf-16le'],
+    ['UTF-16BE with its byte-order mark', utf16be('\ufeff{"a":1}'), undefined, 'utf-16be'],
+    ['UTF-32LE with its byte-order mark', utf32('\ufeff{}', true), undefined, 'utf-32le'],
+    ['UTF-32BE with its byte-order mark', utf32('\ufeff{}', false), undefined, 'utf-32be'],
+    ['UTF-16LE without a mark (RFC 4627 §3 zeros)', utf16le('{"a":1}'), undefined, 'utf-16le'],
+    ['UTF-16BE without a mark', utf16be('[1]'), undefined, 'utf-16be'],
+    ['UTF-32LE without a mark', utf32('1', true), undefined, 'utf-32le'],
+    ['UTF-32BE without a mark', utf32('[1]', false), undefined, 'utf-32be'],
+    ['a UTF-16 byte-order mark under charset=utf-8', utf16le('\ufeff[]'), 'utf-8', 'utf-16le'],
+    ['charset=utf-16 (even on UTF-8 bytes)', Buffer.from('{}'), 'utf-16', 'utf-16'],
+    ['charset=utf-16le', utf16le('{}'), 'utf-16le', 'utf-16le'],
+    ['charset=iso-8859-1', Buffer.from('{}'), 'iso-8859-1', 'iso-8859-1'],
+  ]
+  for (const [name, bytes, charset, refused] of cases) {
+    it(name, () => {
+      if (refused === undefined) return void checkJsonCharset(bytes, charset)
+      assert.throws(
+        () => checkJsonCharset(bytes, charset),
+        (e: { code: string; status: number; message: string; details: { charset: string } }) => {
+          assert.equal(e.code, 'ERR_BODY_UNSUPPORTED_CHARSET')
+          assert.equal(e.status, 415)
+          assert.equal(e.details.charset, refused)
+          assert.ok(e.message.includes(refused.toUpperCase()), e.message)
+          return true
+        },
+      )
+    })
+  }
+})
 
 describe('jsonTooDeep', () => {
   const cases: Array<[string, string, number, boolean]> = [

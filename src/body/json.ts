@@ -1,4 +1,4 @@
-/** JSON request bodies: a depth check before parsing, errors with a position, prototype-poisoning keys refused. */
+/** JSON request bodies: UTF-8 only, a depth check before parsing, errors with a position, prototype-poisoning keys refused. */
 import { createError } from '../errors.js'
 
 /**
@@ -11,6 +11,44 @@ export type ProtoAction = 'error' | 'remove' | 'ignore'
 export function checkProtoAction(action: unknown): ProtoAction {
   if (action === 'error' || action === 'remove' || action === 'ignore') return action
   throw new TypeError(`protoAction must be 'error', 'remove' or 'ignore', got ${String(action)}`)
+}
+
+// WHATWG Encoding's labels of UTF-8: any other `charset` on a JSON body is refused.
+const UTF8 = new Set(['utf-8', 'utf8', 'unicode-1-1-utf-8', 'unicode11utf8', 'unicode20utf8', 'x-unicode20utf8'])
+
+/**
+ * Refuses a JSON body that is not UTF-8 with 415 `ERR_BODY_UNSUPPORTED_CHARSET`, naming the charset in the
+ * message and in `details.charset`. RFC 8259 §8.1: JSON exchanged between systems MUST be UTF-8, so weir
+ * decodes nothing else rather than hand `JSON.parse` mis-decoded text. Refused: a `charset` parameter other
+ * than UTF-8 (`utf-16`, `iso-8859-1`, …), a UTF-16 or UTF-32 byte-order mark, and the zero bytes by which
+ * RFC 4627 §3 tells BOM-less UTF-16/32 (no UTF-8 JSON text has a NUL among its first two bytes).
+ * A UTF-8 byte-order mark passes: RFC 8259 §8.1 lets a parser ignore it, and decoding drops it.
+ *
+ * @example
+ * checkJsonCharset(Buffer.from('{}'), 'utf-8') // passes
+ * checkJsonCharset(Buffer.from('\ufeff{}', 'utf16le'), undefined) // throws 415: UTF-16LE
+ */
+export function checkJsonCharset(bytes: Uint8Array, charset: string | undefined): void {
+  if (charset !== undefined && !UTF8.has(charset)) throw notUtf8(charset, 'its charset parameter')
+  const sniffed = sniffUnicode(bytes)
+  if (sniffed !== undefined) throw notUtf8(sniffed.charset, sniffed.bom ? 'its byte-order mark' : 'its zero bytes')
+}
+
+/** The UTF-16/32 encoding a body starts like (byte-order mark, else RFC 4627 §3's pattern of zeros), if any. */
+export function sniffUnicode(b: Uint8Array): { charset: string; bom: boolean } | undefined {
+  if (b.length < 2 || (b[0] !== 0 && b[1] !== 0 && b[0]! < 0xfe)) return undefined
+  const [b0, b1, b2, b3] = [b[0], b[1], b[2], b[3]]
+  if (b0 === 0xfe && b1 === 0xff) return { charset: 'utf-16be', bom: true }
+  if (b0 === 0xff && b1 === 0xfe) return { charset: b2 === 0 && b3 === 0 ? 'utf-32le' : 'utf-16le', bom: true }
+  if (b0 === 0 && b1 === 0 && b2 === 0xfe && b3 === 0xff) return { charset: 'utf-32be', bom: true }
+  if (b0 === 0) return { charset: b1 === 0 ? 'utf-32be' : 'utf-16be', bom: false }
+  if (b1 === 0) return { charset: b2 === 0 && b3 === 0 ? 'utf-32le' : 'utf-16le', bom: false }
+  return undefined
+}
+
+function notUtf8(charset: string, by: string) {
+  const message = `JSON must be UTF-8 (RFC 8259 §8.1); this body is ${charset.toUpperCase()} (by ${by})`
+  return createError('ERR_BODY_UNSUPPORTED_CHARSET', message, { details: { charset } })
 }
 
 /**

@@ -123,6 +123,31 @@ describe('body: read once, read again', () => {
   })
 })
 
+/** JSON in UTF-16 and UTF-32, marked by a byte-order mark or a charset: 415 naming it, never a parse of garbage. */
+function unicodeJson(): Array<[string, (c: Context) => Promise<unknown>, RequestInit, unknown]> {
+  const utf16le = Buffer.from('\ufeff{"é":1}', 'utf16le')
+  const utf16be = Buffer.from(utf16le).swap16()
+  const utf32be = Buffer.from([0, 0, 0xfe, 0xff, 0, 0, 0, 0x31])
+  const refused = (charset: string) => ({ threw: 'ERR_BODY_UNSUPPORTED_CHARSET', status: 415, charset })
+  const caught = (err: { code?: string; status?: number; details?: { charset?: string } }) => ({
+    threw: err.code,
+    status: err.status,
+    charset: err.details?.charset,
+  })
+  const read = (c: Context) => c.req.json().catch(caught)
+  return [
+    ['UTF-16LE JSON with a byte-order mark → 415', read, post(utf16le, { 'content-type': 'application/json' }), refused('utf-16le')],
+    ['UTF-16BE JSON with a byte-order mark → 415', read, post(utf16be, { 'content-type': 'application/json' }), refused('utf-16be')],
+    ['UTF-32BE JSON with a byte-order mark → 415', read, post(utf32be, { 'content-type': 'application/json' }), refused('utf-32be')],
+    ['UTF-16 JSON without a Content-Type → 415', read, post(utf16le), refused('utf-16le')],
+    ['charset=utf-16le on JSON → 415', read, post(utf16le, { 'content-type': 'application/json; charset=utf-16le' }), refused('utf-16le')],
+    ['charset=utf-16 on JSON → 415', read, post(utf16le, { 'content-type': 'application/json; charset=utf-16' }), refused('utf-16')],
+    ['charset=iso-8859-1 on JSON → 415', read, post('{"a":1}', { 'content-type': 'application/json; charset=iso-8859-1' }), refused('iso-8859-1')],
+    ['parse() of UTF-16 JSON → 415', (c) => c.req.parse().catch(caught), post(utf16le, { 'content-type': 'application/json' }), refused('utf-16le')],
+    ['text() of UTF-16LE by charset still decodes', (c) => c.req.text(), post(utf16le, { 'content-type': 'text/plain; charset=utf-16le' }), '{"é":1}'],
+  ]
+}
+
 describe('body: empty bodies, GET, charsets and types', () => {
   const cases: Array<[string, (c: Context) => Promise<unknown>, RequestInit, unknown]> = [
     ['empty → bytes of length 0', async (c) => (await c.req.bytes()).length, { method: 'POST' }, 0],
@@ -133,8 +158,9 @@ describe('body: empty bodies, GET, charsets and types', () => {
     ['no Content-Type → json() still parses', (c) => c.req.json(), post(new Uint8Array([0x5b, 0x31, 0x5d])), [1]],
     ['text/plain → json() still parses', (c) => c.req.json(), post('{"x":1}', { 'content-type': 'text/plain' }), { x: 1 }],
     ['latin1 charset → text decoded', (c) => c.req.text(), post(new Uint8Array([0x63, 0x61, 0x66, 0xe9]), { 'content-type': 'text/plain; charset=ISO-8859-1' }), 'café'],
-    ['utf-16le JSON', (c) => c.req.json(), post(Buffer.from('{"é":1}', 'utf16le'), { 'content-type': 'application/json; charset=utf-16le' }), { é: 1 }],
     ['UTF-8 BOM dropped', (c) => c.req.json(), post(new Uint8Array([0xef, 0xbb, 0xbf, 0x31]), { 'content-type': 'application/json' }), 1],
+    ['UTF-8 BOM dropped, charset=utf-8', (c) => c.req.json(), post(Buffer.from('\ufeff{"é":1}'), { 'content-type': 'application/json; charset=UTF-8' }), { é: 1 }],
+    ...unicodeJson(),
     ['unknown charset → 415', (c) => c.req.text(), post('x', { 'content-type': 'text/plain; charset=klingon' }), { threw: 'ERR_BODY_UNSUPPORTED_CHARSET', status: 415 }],
     ['form() on multipart → 415', (c) => c.req.form(), post('x', { 'content-type': 'multipart/form-data; boundary=b' }), { threw: 'ERR_BODY_UNSUPPORTED_TYPE', status: 415 }],
     ['multipart() on JSON → 415', (c) => c.req.multipart(), post('{}', { 'content-type': 'application/json' }), { threw: 'ERR_BODY_UNSUPPORTED_TYPE', status: 415 }],

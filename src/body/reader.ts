@@ -7,7 +7,7 @@ import { decodeText, isJson, mediaType } from './content-type.js'
 import { cut, sendContinue } from './continue.js'
 import { type DecoderFactory, decodersFor } from './decoders.js'
 import { type FormRecord, parseForm } from './form.js'
-import { jsonTooDeep, parseJson, type ProtoAction } from './json.js'
+import { checkJsonCharset, jsonTooDeep, parseJson, type ProtoAction } from './json.js'
 import { limitedStream } from './limited.js'
 import { type MultipartBody, type MultipartOptions, parseMultipart } from './multipart.js'
 import { type BodyOptions, type BodySettings, type BodySource, parserFor, resolveBody } from './settings.js'
@@ -121,15 +121,18 @@ export class BodyReader {
     return this.#text
   }
 
-  /** The body parsed as JSON, whatever the `Content-Type`; cached per `protoAction`. */
+  /**
+   * The body parsed as JSON, whatever the `Content-Type`; cached per `protoAction`. UTF-8 only (a UTF-8
+   * byte-order mark is dropped); UTF-16/32, by `charset` or byte-order mark, is 415 `ERR_BODY_UNSUPPORTED_CHARSET`.
+   */
   async json(protoAction: ProtoAction = this.#settings.protoAction): Promise<unknown> {
     if (this.#json !== undefined && this.#json.proto === protoAction) return this.#json.value
     const bytes = await this.bytes()
-    const { charset } = mediaType(this.#req.headers['content-type'])
-    const text = this.#text ?? decodeText(bytes, charset)
+    checkJsonCharset(bytes, mediaType(this.#req.headers['content-type']).charset)
+    // UTF-8 from here on: a text() read under a UTF-8 label decoded the same way.
+    const text = this.#text ?? decodeText(bytes, undefined)
     const depth = this.#settings.limits.jsonDepth
-    const utf8 = charset === undefined || charset === 'utf-8' || charset === 'utf8'
-    if (jsonTooDeep(utf8 ? bytes : Buffer.from(text), depth)) {
+    if (jsonTooDeep(bytes, depth)) {
       throw createError('ERR_BODY_JSON_TOO_DEEP', `The JSON body nests deeper than ${depth} levels`, { details: { limit: depth } })
     }
     const value = parseJson(text, protoAction)

@@ -154,6 +154,24 @@ describe('body limits on a socket', () => {
     s.destroy()
   })
 
+  it('answers UTF-16 JSON (byte-order mark) with 415 ERR_BODY_UNSUPPORTED_CHARSET naming it, and UTF-8 with a BOM with 200', async () => {
+    const app = await start((a) => a.post('/', async (c) => ({ got: await c.req.json() })))
+    const s = await open(app.port!)
+    const utf16 = Buffer.from('\ufeff{"a":"é"}', 'utf16le')
+    s.write(`${head('/', { 'content-type': 'application/json', 'content-length': utf16.length })}`)
+    s.write(utf16)
+    const refused = await until(s, /\}$/)
+    assert.match(refused, /^HTTP\/1\.1 415 /)
+    assert.match(refused, /"code":"ERR_BODY_UNSUPPORTED_CHARSET"/)
+    assert.match(refused, /UTF-16LE/)
+    const utf8 = Buffer.from('\ufeff{"a":"é"}')
+    s.write(`${head('/', { 'content-type': 'application/json', 'content-length': utf8.length })}`)
+    s.write(utf8)
+    const served = await until(s, /HTTP\/1\.1 200 [\s\S]*\}$/)
+    assert.match(Buffer.from(served, 'latin1').toString(), /\{"got":\{"a":"é"\}\}$/)
+    s.destroy()
+  })
+
   it('reads the body of a GET that has one', async () => {
     const app = await start((a) => a.get('/', (c) => c.req.text()))
     const s = await open(app.port!)
