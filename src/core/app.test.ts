@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict'
+import { execFile } from 'node:child_process'
 import { Readable } from 'node:stream'
+import { fileURLToPath } from 'node:url'
 import { describe, it } from 'node:test'
 import { HttpError, createApp } from '../index.js'
 import { consoleLogger } from '../utils/console-logger.js'
@@ -295,5 +297,31 @@ describe('app: mode', () => {
     assert.equal(resolveMode('test', { WEIR_MODE: 'debug' }), 'test')
     assert.throws(() => resolveMode(undefined, { WEIR_MODE: 'verbose' }), /Unknown mode/)
     assert.equal(createApp({ mode: 'release' }).mode, 'release')
+  })
+
+  it('writes one access line per request in release mode with the default logger', async () => {
+    // A real process under NODE_ENV=production, as deployed: nothing configured but the middleware.
+    const src = fileURLToPath(new URL('..', import.meta.url))
+    const script = `
+      import { createApp } from '${src}index.ts'
+      import { logger } from '${src}middleware/logger/index.ts'
+      import { recommended } from '${src}middleware/recommended/index.ts'
+      for (const stack of [[logger()], recommended()]) {
+        const app = createApp()
+        app.use(...stack)
+        app.get('/hi', () => 'hi')
+        const res = await app.request('/hi')
+        await res.text()
+      }
+      await new Promise((r) => setTimeout(r, 50))`
+    const env = { ...process.env, NODE_ENV: 'production', WEIR_MODE: '' }
+    const stderr = await new Promise<string>((resolve, reject) => {
+      execFile(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { env, timeout: 30_000 }, (err, _out, errOut) =>
+        err ? reject(Object.assign(err, { stderr: errOut })) : resolve(errOut),
+      )
+    })
+    const access = stderr.split('\n').filter((l) => l.includes('http access log'))
+    assert.equal(access.length, 2, stderr)
+    for (const line of access) assert.equal(JSON.parse(line).status, 200)
   })
 })

@@ -46,7 +46,7 @@ export interface AppOptions {
   router?: RouterOptions
   /** Server timeouts and sizes used by `listen`. */
   server?: ServerOptions
-  /** Logger; pino's satisfies the interface. Default: JSON lines on stderr (`error` level in test mode). */
+  /** Logger; pino's satisfies the interface. Default: JSON lines on stderr from level `debug` (debug mode), `info` (release) or `error` (test). */
   logger?: Logger
   /** The formats `c.render` negotiates, first preferred. Default `defaultRenderers()`: JSON, text, HTML, XML. */
   renderers?: Renderer[]
@@ -100,7 +100,8 @@ export class App extends Group<''> {
     this.#routes = routes
     this.#options = options
     this.mode = resolveMode(options.mode)
-    this.log = options.logger ?? consoleLogger(this.mode === 'debug' ? 'debug' : 'error')
+    // Release mode logs `info` and up: the access log is `info`, and a service must log its requests.
+    this.log = options.logger ?? consoleLogger(DEFAULT_LEVEL[this.mode])
     this.#events = new Events(this.log)
     const report = (err: Error, c: Context, category: string) => this.#events.emitError(err, c, category)
     const body = resolveBody({ limits: options.limits })
@@ -357,6 +358,8 @@ export class App extends Group<''> {
     }
   }
 }
+
+const DEFAULT_LEVEL = { debug: 'debug', release: 'info', test: 'error' } as const
 
 /** `PORT` from the environment (`0` picks a free port), else 3000; a value that is not a port throws. */
 function portFromEnv(): number {
