@@ -9,7 +9,7 @@ import type { RouterOptions } from '../router/router.js'
 import { consoleLogger } from '../utils/console-logger.js'
 import { type Mode, resolveMode } from '../utils/mode.js'
 import type { TrustProxy } from '../utils/proxy.js'
-import { onClientError } from './client-error.js'
+import { onClientError, versionErrorCode } from './client-error.js'
 import { Context, type ContextSettings } from './context.js'
 import { type AppEvents, type ErrorCategory, Events, type LifecycleOptions, categorize, guard } from './events.js'
 import { sendError, toError } from './fail.js'
@@ -252,7 +252,7 @@ export class App extends Group<''> {
     const hosts = hostCount(req.rawHeaders)
     if (hosts > 1) return this.#reject(c, 'ERR_DUPLICATE_HOST')
     if (hosts === 0 && req.httpVersionMinor === 1 && req.httpVersionMajor === 1) return this.#reject(c, 'ERR_MISSING_HOST')
-    if (req.httpVersionMajor !== 1) return this.#reject(c, 'ERR_HTTP_VERSION')
+    if (req.httpVersionMajor !== 1) return this.#reject(c, versionErrorCode(req.httpVersionMajor))
     if (req.rawHeaders.length > this.#maxRawHeaders) return this.#reject(c, 'ERR_TOO_MANY_HEADERS')
     let out: Promise<void> | void
     try {
@@ -268,7 +268,7 @@ export class App extends Group<''> {
     } else this.#respond(c)
   }
 
-  #reject(c: Context, code: 'ERR_SERVER_CLOSING' | 'ERR_DUPLICATE_HOST' | 'ERR_MISSING_HOST' | 'ERR_HTTP_VERSION' | 'ERR_TOO_MANY_HEADERS'): void {
+  #reject(c: Context, code: 'ERR_SERVER_CLOSING' | 'ERR_DUPLICATE_HOST' | 'ERR_MISSING_HOST' | 'ERR_HTTP_VERSION' | 'ERR_BAD_REQUEST' | 'ERR_TOO_MANY_HEADERS'): void {
     c.res.set('connection', 'close')
     sendError(c, createError(code))
     this.#respond(c)

@@ -21,11 +21,24 @@ export function clientErrorCode(err: ParserError): ErrorCode {
     case 'ERR_HTTP_HEADERS_TIMEOUT':
       return 'ERR_REQUEST_TIMEOUT'
     case 'HPE_INVALID_VERSION':
-      // llhttp reports a bare LF after the version with the same code: only a real version is 505.
+      // 'Invalid HTTP version' is a well-formed `HTTP/d.d` Node does not serve (1.2, 3.1, 9.9): 505. The same
+      // code covers malformed versions ('Expected dot', 'Invalid minor version', a bare LF or text after
+      // the version: 'Expected CRLF after version'): those are the client's garbage, 400.
       return err.reason === 'Invalid HTTP version' ? 'ERR_HTTP_VERSION' : 'ERR_BAD_REQUEST'
     default:
       return 'ERR_BAD_REQUEST'
   }
+}
+
+/**
+ * The code for a request Node's parser handed over with a major version other than 1. A request line
+ * naming HTTP/2 or later as text is well-formed, in a version weir does not serve: 505 (RFC 9110 §15.6.6).
+ * Major 0 is HTTP/0.9, which llhttp reports for a request line with no version at all (`GET /hello`):
+ * malformed since HTTP/1.0 (RFC 9112 §3: method SP request-target SP HTTP-version), so 400. The parser gives
+ * a line that writes `HTTP/0.9` out the same version; no HTTP/0.9 client ever sent one (RFC 1945 §4.1).
+ */
+export function versionErrorCode(major: number): 'ERR_BAD_REQUEST' | 'ERR_HTTP_VERSION' {
+  return major === 0 ? 'ERR_BAD_REQUEST' : 'ERR_HTTP_VERSION'
 }
 
 /**
