@@ -134,6 +134,23 @@ export function rangeApplies(ifRange: string | undefined, v: Validators): boolea
   return v.lastModified !== undefined && Date.parse(s) === Date.parse(v.lastModified)
 }
 
+// RFC 9110 §15.4.5: a 304 keeps Cache-Control, Content-Location, Date, ETag, Expires and Vary; the other
+// representation metadata (§8.3–§8.6), framing and range fields go. Accept-Ranges goes too, as nginx drops it.
+const NOT_FOR_304 = ['content-type', 'content-length', 'content-encoding', 'content-language', 'content-range', 'transfer-encoding', 'accept-ranges']
+
+/**
+ * Removes from a response's headers (lower-case names) what a 304 must not carry (RFC 9110 §15.4.5), and
+ * `Last-Modified` when an `ETag` is there (metadata only to guide cache updates, as Go's `ServeContent`
+ * decides). Cookies, CORS and your own headers stay.
+ *
+ * @example
+ * notModifiedHeaders(c.res.headers)
+ */
+export function notModifiedHeaders(headers: Record<string, unknown>): void {
+  for (const name of NOT_FOR_304) delete headers[name]
+  if (headers.etag !== undefined) delete headers['last-modified']
+}
+
 function tokens(list: string): string[] {
   return list.split(',').map((t) => t.trim())
 }

@@ -78,6 +78,22 @@ describe('c.file(): the response', () => {
     assert.equal((await get(a, { 'if-none-match': '"other"' })).status, 200)
   })
 
+  it('a 304 keeps Cache-Control, Content-Location, ETag, Expires and Vary, and drops Content-Language (RFC 9110 §15.4.5)', async () => {
+    const b = app((c) => {
+      c.header('vary', 'Accept-Language').header('content-language', 'en').header('content-location', '/f.txt').header('expires', 'Thu, 01 Jan 2099 00:00:00 GMT')
+      return c.file(join(root, 'a.txt'), { maxAge: 60 })
+    })
+    const etag = (await get(b)).headers.get('etag')!
+    const res = await get(b, { 'if-none-match': etag })
+    assert.equal(res.status, 304)
+    assert.deepEqual(
+      ['etag', 'cache-control', 'content-location', 'expires', 'vary'].map((h) => res.headers.get(h)),
+      [etag, 'public, max-age=60', '/f.txt', 'Thu, 01 Jan 2099 00:00:00 GMT', 'Accept-Language'],
+    )
+    const dropped = ['content-language', 'content-type', 'content-length', 'accept-ranges', 'last-modified']
+    assert.deepEqual(dropped.map((h) => res.headers.get(h)), dropped.map(() => null))
+  })
+
   it('answers 412 ERR_PRECONDITION_FAILED when If-Match does not match', async () => {
     const res = await get(a, { 'if-match': '"nope"', accept: 'application/json' })
     assert.equal(res.status, 412)
@@ -167,6 +183,53 @@ describe('c.file(): opening lazily, failing cleanly', () => {
     }
     const empty = await get(app((c) => c.file(join(root, 'empty.txt'))))
     assert.deepEqual([empty.status, empty.headers.get('content-length'), await empty.text()], [200, '0', ''])
+  })
+})
+
+describe('c.file(): a status set before it', () => {
+  it('keeps a 404 set before it: the file is the body of the error page', async () => {
+    const a = app((c) => {
+      c.status(404)
+      return c.file(join(root, 'page.html'))
+    })
+    const res = await get(a)
+    assert.deepEqual([res.status, res.headers.get('content-type'), await res.text()], [404, 'text/html; charset=utf-8', '<p>hi</p>'])
+  })
+
+  it('a non-2xx status ignores Range and conditions, and sends no validators or Accept-Ranges (RFC 9110 §13.2.1)', async () => {
+    const a = app((c) => {
+      c.status(404)
+      return c.file(join(root, 'a.txt'))
+    })
+    const etag = (await get(app((c) => c.file(join(root, 'a.txt'))))).headers.get('etag')!
+    for (const headers of [{ range: 'bytes=0-4' }, { 'if-none-match': etag }, { 'if-match': '"other"' }, { range: 'bytes=5000-' }] as Array<Record<string, string>>) {
+      const res = await get(a, headers)
+      assert.equal(res.status, 404, JSON.stringify(headers))
+      assert.equal(res.headers.get('content-length'), '1100')
+      assert.deepEqual(['etag', 'last-modified', 'accept-ranges', 'content-range'].map((h) => res.headers.get(h)), [null, null, null, null])
+      assert.equal(await res.text(), text)
+    }
+  })
+
+  it('another 2xx is kept and still checked for preconditions, but not turned into a 304 or a 206', async () => {
+    const a = app((c) => {
+      c.status(203)
+      return c.file(join(root, 'a.txt'))
+    })
+    const etag = (await get(a)).headers.get('etag')!
+    assert.equal((await get(a, { 'if-none-match': etag })).status, 203)
+    assert.equal((await get(a, { range: 'bytes=0-4' })).status, 203)
+    assert.equal((await get(a, { 'if-match': '"other"' })).status, 412)
+  })
+})
+
+describe('c.file(): a trailing slash names a directory', () => {
+  it('404 for a file asked with a trailing slash, with or without root', async () => {
+    for (const res of [await app(() => null).request('/in/a.txt/'), await get(app((c) => c.file(`${join(root, 'a.txt')}/`)))]) {
+      assert.equal(res.status, 404)
+      assert.ok(!(await res.text()).includes('hello file'))
+    }
+    assert.equal((await app(() => null).request('/in/a.txt/.')).status, 404)
   })
 })
 

@@ -6,7 +6,7 @@ import { Readable } from 'node:stream'
 import type { Context } from '../core/context.js'
 import { createError } from '../errors.js'
 import { contentDisposition } from '../utils/content-disposition.js'
-import { type Validators, isFresh, parseRange, preconditionFails, rangeApplies } from './conditional.js'
+import { type Validators, isFresh, notModifiedHeaders, parseRange, preconditionFails, rangeApplies } from './conditional.js'
 import { mimeType } from './mime.js'
 
 /**
@@ -54,14 +54,31 @@ export interface FileOptions {
  * for a failed precondition, 206 for one satisfiable range (several are merged; if they stay several, the
  * whole file is sent), 416 with `Content-Range: bytes *\/size` for none. The file is opened only when the
  * body is read (never for HEAD or 304) and closed when it ends or the client leaves.
- * Throws 404 `ERR_FILE_NOT_FOUND` for a missing file or a directory.
+ * A status set before is kept: another 2xx gets no 304 or 206 (preconditions still apply); a non-2xx (a
+ * 404 page) gets the whole file with its type, length and `Cache-Control`, and no validators, conditions
+ * or ranges, which belong to the target's representation (RFC 9110 §13.2.1).
+ * Throws 404 `ERR_FILE_NOT_FOUND` for a missing file, a directory, or a path ending in `/`.
  *
  * @example
  * app.get('/report', (c) => sendFile(c, 'reports/latest.pdf'))
  */
 export async function sendFile(c: Context, path: string, options: FileOptions = {}): Promise<void> {
   const file = options.root === undefined ? resolve(path) : await resolveInRoot(await realpath(options.root), path, options)
+  // resolve() and join() drop a trailing slash; stat() would answer ENOTDIR for a file asked with one.
+  if (namesDirectory(path)) throw createError('ERR_FILE_NOT_FOUND')
   serveFile(c, file, await statFile(file), options)
+}
+
+/**
+ * Whether a path can only name a directory: it ends with `/`, `/.` or `/..` (POSIX path resolution), so a
+ * regular file found under it is not the one asked for.
+ *
+ * @example
+ * namesDirectory('docs/a.txt/') // true
+ * namesDirectory('docs/a.txt')  // false
+ */
+export function namesDirectory(path: string): boolean {
+  return /(?:^|\/)\.{0,2}$/.test(path)
 }
 
 /**
@@ -133,40 +150,51 @@ export function missing(err: unknown): unknown {
 /** Writes the response for a regular file whose `stat` is known (the part `serveStatic` shares). @internal */
 export function serveFile(c: Context, file: string, st: Stats, options: FileOptions): void {
   const res = c.res
-  const v = fileHeaders(c, file, st, options)
+  const status = res.status
+  if (status < 200 || status > 299) {
+    fileHeaders(c, file, st, options, false)
+    return body(c, file, st.size, 0, st.size - 1)
+  }
+  const v = fileHeaders(c, file, st, options, true)
   if (preconditionFails(c.req.headers, v)) throw createError('ERR_PRECONDITION_FAILED')
+  // As fresh(): 304 and 206 replace only a 200, never a 2xx a handler chose.
+  if (status !== 200) return body(c, file, st.size, 0, st.size - 1)
   const safe = c.req.method === 'GET' || c.req.method === 'HEAD'
   if (safe && isFresh(c.req.headers, v)) {
-    // RFC 9110 §15.4.5: a 304 carries the validators and caching fields, not the representation's metadata.
-    res.delete('content-type').delete('content-encoding').delete('accept-ranges')
+    notModifiedHeaders(res.headers)
     res.status = 304
     res.body = null
     return
   }
-  let start = 0
-  let end = st.size - 1
-  res.status = 200
   const range = c.req.headers.range
   if (safe && options.ranges !== false && range !== undefined && rangeApplies(c.req.header('if-range'), v)) {
     const r = parseRange(st.size, range)
     if (r === -1) throw createError('ERR_RANGE_NOT_SATISFIABLE', undefined, { headers: { 'content-range': `bytes */${st.size}` } })
     if (r !== -2 && r.length === 1) {
-      ;({ start, end } = r[0]!)
+      const { start, end } = r[0]!
       res.status = 206
       res.set('content-range', `bytes ${start}-${end}/${st.size}`)
+      return body(c, file, st.size, start, end)
     }
   }
-  res.set('content-length', end - start + 1)
-  res.body = st.size === 0 ? null : new FileBody(file, start, end)
+  body(c, file, st.size, 0, st.size - 1)
 }
 
-/** Sets type, validators, caching and coding headers; returns the validators. */
-function fileHeaders(c: Context, file: string, st: Stats, options: FileOptions): Validators {
+function body(c: Context, file: string, size: number, start: number, end: number): void {
+  c.res.set('content-length', end - start + 1)
+  c.res.body = size === 0 ? null : new FileBody(file, start, end)
+}
+
+/**
+ * Sets type, caching, coding and disposition headers, and for the target's representation (`own`) the
+ * validators and `Accept-Ranges`; returns the validators.
+ */
+function fileHeaders(c: Context, file: string, st: Stats, options: FileOptions, own: boolean): Validators {
   const res = c.res
   const coding = options.encoding ? `-${options.encoding}` : ''
   const v: Validators = {
-    etag: options.etag === false ? undefined : `"${st.size.toString(16)}-${Math.floor(st.mtimeMs).toString(16)}${coding}"`,
-    lastModified: options.lastModified === false ? undefined : st.mtime.toUTCString(),
+    etag: !own || options.etag === false ? undefined : `"${st.size.toString(16)}-${Math.floor(st.mtimeMs).toString(16)}${coding}"`,
+    lastModified: !own || options.lastModified === false ? undefined : st.mtime.toUTCString(),
   }
   res.set('content-type', options.type ?? mimeType(file) ?? 'application/octet-stream')
   if (v.etag) res.set('etag', v.etag)
@@ -175,7 +203,7 @@ function fileHeaders(c: Context, file: string, st: Stats, options: FileOptions):
   if (cc) res.set('cache-control', cc)
   if (options.encoding) res.set('content-encoding', options.encoding)
   if (options.download) res.set('content-disposition', contentDisposition(options.download === true ? basename(file) : options.download))
-  if (options.ranges !== false) res.set('accept-ranges', 'bytes')
+  if (own && options.ranges !== false) res.set('accept-ranges', 'bytes')
   return v
 }
 

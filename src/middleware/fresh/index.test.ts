@@ -82,6 +82,20 @@ describe('fresh: middleware', () => {
     assert.equal(res.headers.getSetCookie().length, 1)
   })
 
+  it('a 304 keeps the fields RFC 9110 §15.4.5 lists and drops the other representation metadata', async () => {
+    const get = serve((c) => {
+      c.header('etag', '"v1"').header('cache-control', 'max-age=60').header('expires', T0).header('content-location', '/t.json')
+      c.header('vary', 'Accept, Accept-Language').header('content-language', 'en').header('accept-ranges', 'bytes').header('x-own', 'kept')
+      return c.json({ big: 'x'.repeat(100) })
+    })
+    const res = await get({ 'if-none-match': '"v1"' })
+    assert.equal(res.status, 304)
+    const kept = ['etag', 'cache-control', 'expires', 'content-location', 'vary', 'x-own']
+    assert.deepEqual(kept.map((h) => res.headers.get(h)), ['"v1"', 'max-age=60', T0, '/t.json', 'Accept, Accept-Language', 'kept'])
+    const dropped = ['content-type', 'content-length', 'content-language', 'accept-ranges', 'last-modified']
+    assert.deepEqual(dropped.map((h) => res.headers.get(h)), dropped.map(() => null))
+  })
+
   it('answers 200 when the tag differs, and leaves requests without conditions alone', async () => {
     const get = serve((c) => c.header('etag', '"v1"').text('body'))
     const a = await get({ 'if-none-match': '"v0"' })
@@ -172,5 +186,14 @@ describe('fresh + etag + compress, in the documented order', () => {
     assert.deepEqual([again.headers.get('etag'), again.headers.get('vary'), again.headers.get('content-encoding')], [tag, 'Accept-Encoding', null])
     const plain = await app.request('/doc', { headers: { 'if-none-match': tag.slice(2) } })
     assert.deepEqual([plain.status, plain.headers.get('etag')], [304, tag.slice(2)])
+  })
+
+  // The 200 to a client accepting no coding carries Vary: Accept-Encoding (another Accept-Encoding would get
+  // gzip), so its 304 must too (RFC 9110 §15.4.5). compress() decides that Vary, outside fresh().
+  it('a 304 to a client that accepts no coding keeps the Vary its 200 has', { todo: 'compress() adds Vary to a 304 only when it would compress' }, async () => {
+    const first = await app.request('/doc')
+    assert.equal(first.headers.get('vary'), 'Accept-Encoding')
+    const again = await app.request('/doc', { headers: { 'if-none-match': first.headers.get('etag')! } })
+    assert.deepEqual([again.status, again.headers.get('vary')], [304, 'Accept-Encoding'])
   })
 })

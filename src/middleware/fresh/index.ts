@@ -4,6 +4,7 @@ import type { Context } from '../../core/context.js'
 import { stop } from '../../core/respond.js'
 import type { Middleware, ResponseBody } from '../../core/types.js'
 import { createError } from '../../errors.js'
+import { notModifiedHeaders } from '../../stream/conditional.js'
 
 /** The validators of the target resource's current representation. */
 export interface Validators {
@@ -27,9 +28,6 @@ export interface FreshOptions {
   /** Leave this request alone. */
   skip?: (c: Context) => boolean
 }
-
-// RFC 9110 §15.4.5: a 304 carries no content and no metadata but these (and Last-Modified without an ETag).
-const STRIP = ['content-type', 'content-length', 'content-encoding', 'content-range', 'content-language', 'transfer-encoding']
 
 /**
  * Answers conditional GET and HEAD requests from the response the handler built: 304 (body and body
@@ -167,6 +165,5 @@ function notModified(c: Context): void {
   if (body !== null && typeof body === 'object' && !(body instanceof Uint8Array)) stop(body)
   res.body = null
   res.status = 304
-  for (const name of STRIP) delete res.headers[name]
-  if (res.has('etag')) delete res.headers['last-modified']
+  notModifiedHeaders(res.headers)
 }
