@@ -20,6 +20,9 @@ mkdirSync(priv)
 const js = 'console.log("hello weir")\n'.repeat(50)
 writeFileSync(join(pub, 'index.html'), '<h1>home</h1>')
 writeFileSync(join(pub, 'style.css'), 'body { color: red }')
+writeFileSync(join(pub, 'about.html'), '<h1>about</h1>')
+writeFileSync(join(pub, 'notes.md'), '# notes')
+writeFileSync(join(pub, '404.html'), '<h1>not here</h1>')
 writeFileSync(join(pub, 'app.js'), js)
 writeFileSync(join(pub, 'app.js.br'), brotliCompressSync(js))
 writeFileSync(join(pub, 'app.js.gz'), gzipSync(js))
@@ -117,6 +120,47 @@ describe('serveStatic: serving', () => {
   })
 })
 
+describe('serveStatic: trailing slashes, error pages, extensions', () => {
+  it('404 for a file asked with a trailing slash (it names a directory)', async () => {
+    for (const o of [{}, { fallthrough: false }]) {
+      const res = await make(o).request('/style.css/')
+      assert.equal(res.status, 404)
+      assert.ok(!(await res.text()).includes('color: red'))
+    }
+    assert.equal((await make().request('/style.css/.')).status, 404)
+  })
+
+  it('keeps a status set before it (a file as the 404 page); Range and conditions do not apply to it', async () => {
+    const app = createApp({ mode: 'test', logger: consoleLogger('silent') })
+    app.use((c, next) => {
+      if (c.req.path === '/404.html') c.status(404)
+      return next()
+    })
+    app.use(serveStatic(pub))
+    const etag = (await make().request('/404.html')).headers.get('etag')!
+    const res = await app.request('/404.html', { headers: { 'if-none-match': etag, range: 'bytes=0-2' } })
+    assert.deepEqual([res.status, res.headers.get('etag'), res.headers.get('accept-ranges'), await res.text()], [404, null, null, '<h1>not here</h1>'])
+  })
+
+  it("extensions: ['html'] serves /about from about.html when /about does not exist", async () => {
+    const app = make({ extensions: ['html', '.md'] })
+    const about = await app.request('/about')
+    assert.deepEqual([about.status, about.headers.get('content-type'), await about.text()], [200, 'text/html; charset=utf-8', '<h1>about</h1>'])
+    assert.equal(await (await app.request('/notes')).text(), '# notes', 'tried in order, a leading dot is allowed')
+    assert.equal((await app.request('/about/')).status, 404, 'not for a path with a trailing slash')
+    assert.equal((await app.request('/about.txt')).status, 404, 'not for a path that has an extension')
+    assert.equal((await app.request('/sub')).status, 301, 'a directory wins over a file with an extension added')
+    assert.equal((await make().request('/about')).status, 404, 'off by default')
+  })
+
+  it('the headers() hook cannot put representation metadata back on a 304', async () => {
+    const app = make({ headers: (c) => void c.header('content-language', 'en').header('vary', 'Accept-Language') })
+    const etag = (await app.request('/style.css')).headers.get('etag')!
+    const res = await app.request('/style.css', { headers: { 'if-none-match': etag } })
+    assert.deepEqual([res.status, res.headers.get('content-language'), res.headers.get('vary')], [304, null, 'Accept-Language'])
+  })
+})
+
 describe('serveStatic: precompressed siblings', () => {
   const app = make({ precompressed: true })
 
@@ -149,6 +193,12 @@ describe('serveStatic: options are checked when built', () => {
     assert.throws(() => serveStatic(pub, { precompressed: ['zstd' as 'br'] }), TypeError)
     assert.throws(() => serveStatic(pub, { dotfiles: 'show' as 'allow' }), TypeError)
     assert.throws(() => serveStatic(pub, { maxAge: -1 }), TypeError)
+  })
+
+  it('throws a TypeError naming extensions for a bad list', () => {
+    const bad = [['a/b'], [''], ['..'], 'html', [42], ['h tml']] as unknown as ServeStaticOptions['extensions'][]
+    for (const extensions of bad) assert.throws(() => serveStatic(pub, { extensions }), /extensions/, JSON.stringify(extensions))
+    assert.doesNotThrow(() => serveStatic(pub, { extensions: false }))
   })
 })
 

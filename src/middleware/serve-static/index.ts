@@ -6,7 +6,8 @@ import mime from 'mime-types'
 import type { Context } from '../../core/context.js'
 import type { Middleware } from '../../core/types.js'
 import { HttpError, createError } from '../../errors.js'
-import { type FileOptions, missing, resolveInRoot, serveFile } from '../../stream/file.js'
+import { notModifiedHeaders } from '../../stream/conditional.js'
+import { type FileOptions, missing, namesDirectory, resolveInRoot, serveFile } from '../../stream/file.js'
 import { addVary, negotiateEncoding } from '../../utils/accepts.js'
 
 /**
@@ -20,6 +21,11 @@ export interface ServeStaticOptions extends Pick<FileOptions, 'maxAge' | 'immuta
   prefix?: string
   /** Files tried, in order, for a directory; `false` for none. Default `['index.html']`. */
   index?: string[] | false
+  /**
+   * Extensions tried, in order, when a path without one does not exist: `['html']` serves `/about` from
+   * `about.html`. A leading dot is optional. Not tried for a path ending in `/` or for a directory. Default `false`.
+   */
+  extensions?: string[] | false
   /** Redirect (301) a directory asked without its trailing slash, so relative links resolve. Default `true`. */
   redirect?: boolean
   /** Dotfiles (any segment starting with `.`): `'ignore'` as if absent (default), `'deny'` with 403, or `'allow'`. */
@@ -42,6 +48,7 @@ interface Resolved {
   readonly root: string
   readonly prefix: string
   readonly index: readonly string[]
+  readonly extensions: readonly string[]
   readonly codings: ReadonlyArray<'br' | 'gzip'>
   readonly file: FileOptions
   readonly o: ServeStaticOptions
@@ -50,8 +57,9 @@ interface Resolved {
 /**
  * Serves the files under `root` for GET and HEAD (other methods, and paths outside `prefix`, pass
  * through). Traversal cannot leave the root: the path is percent-decoded once, then `..` segments and
- * backslashes are 403, NUL and bad escapes 400, dotfiles and symlinks leading outside 404. The root must
- * exist when the middleware is built.
+ * backslashes are 403, NUL and bad escapes 400, dotfiles and symlinks leading outside 404; a file asked
+ * with a trailing slash is not found. A status set before it (a 404 page) is kept, as `c.file` keeps it.
+ * The root must exist when the middleware is built.
  *
  * @example
  * app.use(serveStatic('public', { prefix: '/static', maxAge: 86_400, precompressed: true }))
@@ -84,7 +92,7 @@ interface Found {
 
 /** Answers the request for `rel` and returns `true`, or returns `false` when there is no such file. */
 async function serve(c: Context, r: Resolved, rel: string): Promise<boolean> {
-  let found = await lookup(r, rel)
+  let found = (await lookup(r, rel)) ?? (await withExtension(r, rel))
   if (found?.st.isDirectory()) {
     if (!rel.endsWith('/') && r.o.redirect !== false && r.index.length > 0) {
       // Collapse leading slashes: "//evil.example" must not become a protocol-relative Location.
@@ -93,11 +101,25 @@ async function serve(c: Context, r: Resolved, rel: string): Promise<boolean> {
     }
     found = await indexOf(r, rel)
   }
-  if (!found?.st.isFile()) return false
+  // A trailing slash names a directory (the lookup's join() dropped it): a file is not what was asked.
+  if (!found?.st.isFile() || (found.rel === rel && namesDirectory(rel))) return false
   const type = mime.contentType(extname(found.rel)) || 'application/octet-stream'
   if (r.codings.length === 0 || !(await sendEncoded(c, r, found.rel, type))) serveFile(c, found.file, found.st, { ...r.file, type })
-  r.o.headers?.(c, found.file, found.st)
+  if (r.o.headers) {
+    r.o.headers(c, found.file, found.st)
+    if (c.res.status === 304) notModifiedHeaders(c.res.headers)
+  }
   return true
+}
+
+/** send's rule: extensions are tried for a missing path that has none and does not end with a slash. */
+async function withExtension(r: Resolved, rel: string): Promise<Found | undefined> {
+  if (r.extensions.length === 0 || extname(rel) !== '' || namesDirectory(rel)) return undefined
+  for (const ext of r.extensions) {
+    const found = await lookup(r, `${rel}.${ext}`)
+    if (found?.st.isFile()) return found
+  }
+  return undefined
 }
 
 async function indexOf(r: Resolved, dir: string): Promise<Found | undefined> {
@@ -151,6 +173,7 @@ function resolve(root: string, o: ServeStaticOptions): Resolved {
   if (!Array.isArray(index) || index.some((n) => typeof n !== 'string' || n === '' || /[/\\]/.test(n))) {
     throw new TypeError('serveStatic: index must be false or a list of file names')
   }
+  const extensions = extensionList(o.extensions)
   const codings = o.precompressed === true ? (['br', 'gzip'] as const) : o.precompressed || []
   if (!Array.isArray(codings) || codings.some((x) => !Object.hasOwn(EXT, x))) throw new TypeError("serveStatic: precompressed must be a boolean or a list of 'br' | 'gzip'")
   const dotfiles = o.dotfiles ?? 'ignore'
@@ -158,5 +181,14 @@ function resolve(root: string, o: ServeStaticOptions): Resolved {
   if (o.maxAge !== undefined && !(Number.isFinite(o.maxAge) && o.maxAge >= 0)) throw new TypeError(`serveStatic: maxAge must be a non-negative number of seconds, got ${o.maxAge}`)
   for (const k of ['skip', 'headers'] as const) if (o[k] !== undefined && typeof o[k] !== 'function') throw new TypeError(`serveStatic: ${k} must be a function`)
   const { maxAge, immutable, cacheControl, etag, lastModified, ranges, followSymlinks } = o
-  return { root: real, prefix, index, codings, o, file: { maxAge, immutable, cacheControl, etag, lastModified, ranges, followSymlinks, dotfiles } }
+  return { root: real, prefix, index, extensions, codings, o, file: { maxAge, immutable, cacheControl, etag, lastModified, ranges, followSymlinks, dotfiles } }
+}
+
+function extensionList(v: unknown): string[] {
+  if (v === undefined || v === false) return []
+  const names = Array.isArray(v) ? v.map((x) => (typeof x === 'string' && x.startsWith('.') ? x.slice(1) : x)) : undefined
+  if (names === undefined || names.some((x) => typeof x !== 'string' || !/^[A-Za-z0-9_~-]+(?:\.[A-Za-z0-9_~-]+)*$/.test(x))) {
+    throw new TypeError(`serveStatic: extensions must be false or a list of file extensions like ['html', 'htm'], got ${JSON.stringify(v)}`)
+  }
+  return names
 }
