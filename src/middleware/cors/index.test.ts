@@ -27,11 +27,15 @@ const preflight = (origin: string, extra: Record<string, string> = {}) => ({
 describe('cors: origins', () => {
   const table: Array<[string, CorsOptions['origin'], string | undefined, string | null]> = [
     ['* allows any origin', '*', EVIL, '*'],
-    ['* sends nothing without Origin', '*', undefined, null],
+    ['* is sent without Origin too, so a cache never stores an answer without it', '*', undefined, '*'],
     ['a string allows that origin', APP, APP, APP],
     ['a string refuses others', APP, EVIL, null],
     ['a list allows a member', [APP, 'https://b.example.com'], APP, APP],
     ['a list refuses others', [APP], EVIL, null],
+    ['a list may mix strings and RegExps: a string member', [/^https:\/\/[a-z]+\.example\.org$/, APP], APP, APP],
+    ['a list may mix strings and RegExps: a RegExp member', ['https://b.example.com', /^https:\/\/[a-z]+\.example\.net$/], EVIL, EVIL],
+    ['a mixed list refuses others', [APP, /^https:\/\/b\.example\.net$/], EVIL, null],
+    ['a list sends nothing without Origin', [APP, /example/], undefined, null],
     ['a RegExp allows a match', /^https:\/\/[a-z]+\.example\.com$/, APP, APP],
     ['a RegExp refuses a non-match', /^https:\/\/[a-z]+\.example\.com$/, EVIL, null],
     ['a function decides', (o) => o.endsWith('.com'), APP, APP],
@@ -92,6 +96,25 @@ describe('cors: responses and preflights', () => {
     assert.deepEqual([nowhere.status, h(nowhere, 'access-control-allow-origin')], [204, APP])
   })
 
+  it("with '*', exposes headers without Origin too, and never varies on Origin", async () => {
+    const res = await serve({ exposeHeaders: ['X-Total'] })('/t')
+    assert.deepEqual([h(res, 'access-control-allow-origin'), h(res, 'access-control-expose-headers'), h(res, 'vary')], ['*', 'X-Total', null])
+    const missing = await serve()('/nowhere')
+    assert.deepEqual([missing.status, h(missing, 'access-control-allow-origin')], [404, '*'])
+  })
+
+  it("with '*', an OPTIONS without Origin is no preflight: the core answers it", async () => {
+    const res = await serve()('/t', { 'access-control-request-method': 'POST' }, 'OPTIONS')
+    assert.deepEqual([res.status, h(res, 'allow'), h(res, 'access-control-allow-methods')], [204, 'GET, HEAD, OPTIONS, POST', null])
+  })
+
+  it('sends Vary: Origin for every answer of a non-* configuration, with or without Origin', async () => {
+    for (const origin of [APP, [APP, /x/], /x/, () => true] as CorsOptions['origin'][]) {
+      const get = serve({ origin })
+      for (const headers of [{}, { origin: APP }, { origin: EVIL }] as Array<Record<string, string>>) assert.equal(h(await get('/t', headers), 'vary'), 'Origin', JSON.stringify(headers))
+    }
+  })
+
   it('keeps Vary: Origin when the handler sets its own Vary', async () => {
     const res = await serve({ origin: APP })('/vary', { origin: APP })
     assert.equal(h(res, 'vary'), 'Accept, Origin')
@@ -102,6 +125,8 @@ describe('cors: responses and preflights', () => {
       { credentials: true },
       { origin: '*', credentials: true },
       { origin: 42 as unknown as string },
+      { origin: [APP, 42] as unknown as string[] },
+      { origin: ['https://a b'] },
       { methods: ['GET, POST'] },
       { allowHeaders: ['x\ny'] },
       { maxAge: -1 },

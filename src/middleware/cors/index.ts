@@ -2,12 +2,18 @@
 import type { Context } from '../../core/context.js'
 import type { Middleware } from '../../core/types.js'
 
-/** Which origins may read responses: `'*'`, one origin, a list, a RegExp, or a function (may be async). */
-export type CorsOrigin = string | readonly string[] | RegExp | ((origin: string, c: Context) => boolean | Promise<boolean>)
+/**
+ * Which origins may read responses: `'*'`, one origin, a RegExp, a list of origins and RegExps, or a
+ * function (may be async).
+ */
+export type CorsOrigin = string | ReadonlyArray<string | RegExp> | RegExp | ((origin: string, c: Context) => boolean | Promise<boolean>)
 
 /** Options of {@link cors}. */
 export interface CorsOptions {
-  /** Allowed origins. Default `'*'` (any origin, no credentials). */
+  /**
+   * Allowed origins. Default `'*'`: any origin, no credentials, and `Access-Control-Allow-Origin: *` on
+   * every answer, with or without an `Origin` header.
+   */
   origin?: CorsOrigin
   /** Methods a preflight allows. Default `['GET', 'HEAD', 'PUT', 'PATCH', 'POST', 'DELETE']`. */
   methods?: readonly string[]
@@ -26,10 +32,11 @@ export interface CorsOptions {
 const DEFAULT_METHODS = ['GET', 'HEAD', 'PUT', 'PATCH', 'POST', 'DELETE']
 
 /**
- * Adds CORS headers to responses for allowed origins and answers preflights (`OPTIONS` with
+ * Adds CORS headers to responses for allowed origins and answers preflights (`OPTIONS` with `Origin` and
  * `Access-Control-Request-Method`) itself with 204. Runs as global middleware, so 404, 405 and error
  * answers carry the headers too (a browser can then read the error). A request from an origin that is
- * not allowed goes on without CORS headers. `Vary: Origin` is set whenever the answer depends on it.
+ * not allowed goes on without CORS headers. With `'*'` every answer carries `Access-Control-Allow-Origin: *`
+ * and none varies on `Origin`; any other configuration sets `Vary: Origin` on every answer.
  *
  * @example
  * import { cors } from 'weir/cors'
@@ -63,16 +70,23 @@ export function cors(options: CorsOptions = {}): Middleware {
     if (skip?.(c)) return next()
     const res = c.res
     const origin = c.req.header('origin')
-    const ok = origin !== undefined && (await allowed(origin, c))
-    if (!any) res.vary('Origin')
-    if (ok) {
-      res.headers['access-control-allow-origin'] = any ? '*' : origin
+    if (any) {
+      // Fetch standard, "CORS protocol and HTTP caches": with `*` the answer is the same for every
+      // request, so send it always — also without Origin — and a cache never stores one without it.
+      res.headers['access-control-allow-origin'] = '*'
+      if (origin !== undefined && isPreflight(c)) return preflight(c)
+      if (expose !== '') res.headers['access-control-expose-headers'] = expose
+      return next()
+    }
+    // The answer depends on Origin whether or not one was sent (RFC 9110 §12.5.5).
+    res.vary('Origin')
+    if (origin !== undefined && (await allowed(origin, c))) {
+      res.headers['access-control-allow-origin'] = origin
       if (credentials) res.headers['access-control-allow-credentials'] = 'true'
       // A preflight is answered here: the route's own OPTIONS handler does not run.
-      if (c.req.method === 'OPTIONS' && c.req.header('access-control-request-method') !== undefined) return preflight(c)
+      if (isPreflight(c)) return preflight(c)
       if (expose !== '') res.headers['access-control-expose-headers'] = expose
     }
-    if (any) return next()
     try {
       await next()
     } finally {
@@ -81,25 +95,36 @@ export function cors(options: CorsOptions = {}): Middleware {
   }
 }
 
+function isPreflight(c: Context): boolean {
+  return c.req.method === 'OPTIONS' && c.req.header('access-control-request-method') !== undefined
+}
+
 function toMatcher(origin: CorsOrigin): (origin: string, c: Context) => boolean | Promise<boolean> {
   if (origin === '*') return () => true
   if (typeof origin === 'string') return (o) => o === origin
   if (Array.isArray(origin)) {
-    const set = new Set(list('origin', origin))
-    return (o) => set.has(o)
-  }
-  if (origin instanceof RegExp) {
-    return (o) => {
-      origin.lastIndex = 0
-      return origin.test(o)
+    const patterns = origin.filter((o): o is RegExp => o instanceof RegExp)
+    const set = new Set(origin.filter((o) => !(o instanceof RegExp)))
+    if ([...set].some((o) => typeof o !== 'string' || !TOKEN.test(o))) {
+      throw new TypeError('cors: origin as a list must hold origins (strings without spaces, like https://app.example.com) and RegExps')
     }
+    return (o) => set.has(o) || patterns.some((p) => test(p, o))
   }
+  if (origin instanceof RegExp) return (o) => test(origin, o)
   if (typeof origin === 'function') return origin as (origin: string, c: Context) => boolean | Promise<boolean>
   throw new TypeError('cors: origin must be a string, a list, a RegExp or a function (origin, c) => boolean')
 }
 
+// A global or sticky RegExp keeps state between tests.
+function test(p: RegExp, o: string): boolean {
+  p.lastIndex = 0
+  return p.test(o)
+}
+
+const TOKEN = /^[\x21-\x7e]+$/
+
 function list(name: string, v: readonly string[]): readonly string[] {
-  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string' || !/^[\x21-\x7e]+$/.test(x))) {
+  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string' || !TOKEN.test(x))) {
     throw new TypeError(`cors: ${name} must be a list of tokens without spaces or control characters`)
   }
   return v
