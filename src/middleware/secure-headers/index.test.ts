@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { createApp } from '../../index.js'
 import { consoleLogger } from '../../utils/console-logger.js'
-import { type SecureHeadersOptions, secureHeaders } from './index.js'
+import { type HstsOptions, type SecureHeadersOptions, secureHeaders } from './index.js'
 
 function serve(options?: SecureHeadersOptions) {
   const app = createApp({ mode: 'test', logger: consoleLogger('silent'), trustProxy: true })
@@ -95,6 +95,48 @@ describe('secureHeaders', () => {
       { contentSecurityPolicy: { directives: { 'bad name!': [] } } },
     ]
     for (const o of bad) assert.throws(() => secureHeaders(o), TypeError, JSON.stringify(o))
+  })
+
+  it('refuses values the specs do not define, naming the option and the allowed values', () => {
+    const bad: Array<[SecureHeadersOptions, RegExp]> = [
+      [{ referrerPolicy: 'no-referer' }, /referrerPolicy.*no-referrer-when-downgrade.*unsafe-url/],
+      [{ referrerPolicy: 'origin, everywhere' }, /referrerPolicy/],
+      [{ referrerPolicy: 'NO-REFERRER' }, /referrerPolicy/],
+      [{ referrerPolicy: '' }, /referrerPolicy/],
+      [{ crossOriginOpenerPolicy: 'same-site' }, /crossOriginOpenerPolicy.*unsafe-none.*same-origin-allow-popups.*noopener-allow-popups/],
+      [{ crossOriginEmbedderPolicy: 'require-cors' }, /crossOriginEmbedderPolicy.*unsafe-none.*require-corp.*credentialless/],
+      [{ crossOriginResourcePolicy: 'cross-site' }, /crossOriginResourcePolicy.*same-site.*same-origin.*cross-origin/],
+      [{ xFrameOptions: 'deNY' as 'DENY' }, /xFrameOptions.*DENY.*SAMEORIGIN/],
+      [{ xFrameOptions: 'ALLOW-FROM https://a.example' as 'DENY' }, /xFrameOptions/],
+      [{ strictTransportSecurity: { maxage: 60 } as unknown as HstsOptions }, /strictTransportSecurity.*maxage.*maxAge, includeSubDomains, preload/],
+      [{ strictTransportSecurity: { maxAge: 60, includeSubdomains: true } as unknown as HstsOptions }, /strictTransportSecurity.*includeSubdomains/],
+      [{ strictTransportSecurity: { includeSubDomains: 'yes' } as unknown as HstsOptions }, /strictTransportSecurity\.includeSubDomains/],
+      [{ strictTransportSecurity: 'max-age=5' as unknown as HstsOptions }, /strictTransportSecurity/],
+      [{ xContentTypeOptions: 'sniff' as 'nosniff' }, /xContentTypeOptions.*nosniff/],
+      [{ xDnsPrefetchControl: 'maybe' as 'on' }, /xDnsPrefetchControl.*on.*off/],
+      [{ originAgentCluster: 'true' }, /originAgentCluster.*\?1.*\?0/],
+      [{ xPermittedCrossDomainPolicies: 'some' }, /xPermittedCrossDomainPolicies.*none.*master-only.*by-content-type.*all/],
+    ]
+    for (const [o, message] of bad) assert.throws(() => secureHeaders(o), (err: Error) => err instanceof TypeError && message.test(err.message), JSON.stringify(o))
+  })
+
+  it('accepts every value the specs define, and Referrer-Policy fallback lists', async () => {
+    const good: SecureHeadersOptions[] = [
+      ...['no-referrer', 'no-referrer-when-downgrade', 'same-origin', 'origin', 'strict-origin', 'origin-when-cross-origin', 'strict-origin-when-cross-origin', 'unsafe-url'].map(
+        (referrerPolicy) => ({ referrerPolicy }),
+      ),
+      ...['unsafe-none', 'same-origin-allow-popups', 'same-origin', 'noopener-allow-popups'].map((crossOriginOpenerPolicy) => ({ crossOriginOpenerPolicy })),
+      ...['unsafe-none', 'require-corp', 'credentialless'].map((crossOriginEmbedderPolicy) => ({ crossOriginEmbedderPolicy })),
+      ...['same-site', 'same-origin', 'cross-origin'].map((crossOriginResourcePolicy) => ({ crossOriginResourcePolicy })),
+      { xFrameOptions: 'DENY' },
+      { xFrameOptions: 'SAMEORIGIN' },
+      { crossOriginOpenerPolicy: 'same-origin; report-to="coop"' },
+      { strictTransportSecurity: { maxAge: 60, includeSubDomains: false, preload: false } },
+    ]
+    for (const o of good) assert.doesNotThrow(() => secureHeaders(o), JSON.stringify(o))
+    const res = await serve({ referrerPolicy: ['no-referrer', 'strict-origin-when-cross-origin'] })()
+    assert.equal(res.headers.get('referrer-policy'), 'no-referrer, strict-origin-when-cross-origin')
+    assert.equal((await serve({ referrerPolicy: 'origin,unsafe-url' })()).headers.get('referrer-policy'), 'origin, unsafe-url')
   })
 
   it('honours skip', async () => {

@@ -25,29 +25,36 @@ export interface HstsOptions {
   preload?: boolean
 }
 
-/** Options of {@link secureHeaders}: `false` drops a header, a string replaces its value. */
+/**
+ * Options of {@link secureHeaders}: `false` drops a header, a string replaces its value. Values are checked
+ * against the specs when the middleware is built; an unknown one is a `TypeError` naming the allowed ones.
+ */
 export interface SecureHeadersOptions {
   /** Default: {@link CSP_DEFAULTS}. */
   contentSecurityPolicy?: boolean | CspOptions
-  /** Default: one year, includeSubDomains; on HTTPS (`c.req.protocol`) only. */
+  /** Default: one year, includeSubDomains; on HTTPS (`c.req.protocol`) only. Unknown keys are refused. */
   strictTransportSecurity?: boolean | HstsOptions
-  /** Default `'nosniff'`. */
+  /** Default `'nosniff'` (the only value). */
   xContentTypeOptions?: false | 'nosniff'
-  /** Default `'SAMEORIGIN'` (CSP's `frame-ancestors 'self'` says the same to modern browsers). */
+  /** Default `'SAMEORIGIN'` (CSP's `frame-ancestors 'self'` says the same to modern browsers); or `'DENY'`. Upper case. */
   xFrameOptions?: false | 'DENY' | 'SAMEORIGIN'
-  /** Default `'no-referrer'`. */
-  referrerPolicy?: false | string
-  /** Default `'same-origin'`. */
+  /**
+   * Default `'no-referrer'`. A token of the W3C Referrer Policy spec (`no-referrer`,
+   * `no-referrer-when-downgrade`, `same-origin`, `origin`, `strict-origin`, `origin-when-cross-origin`,
+   * `strict-origin-when-cross-origin`, `unsafe-url`), or a list of them (a browser uses the last it knows).
+   */
+  referrerPolicy?: false | string | readonly string[]
+  /** Default `'same-origin'`; or `'unsafe-none'`, `'same-origin-allow-popups'`, `'noopener-allow-popups'` (may add `; report-to="…"`). */
   crossOriginOpenerPolicy?: false | string
-  /** Default `'same-origin'`. */
+  /** Default `'same-origin'`; or `'same-site'`, `'cross-origin'`. */
   crossOriginResourcePolicy?: false | string
-  /** Default off; `'require-corp'` or `'credentialless'` for cross-origin isolation. */
+  /** Default off; `'require-corp'` or `'credentialless'` for cross-origin isolation, or `'unsafe-none'` (may add `; report-to="…"`). */
   crossOriginEmbedderPolicy?: false | string
-  /** Default `'?1'`. */
+  /** Default `'?1'`; or `'?0'`. */
   originAgentCluster?: false | string
   /** Default `'off'`. */
   xDnsPrefetchControl?: false | 'on' | 'off'
-  /** Default `'none'`. */
+  /** Default `'none'`; or `'master-only'`, `'by-content-type'`, `'all'`. */
   xPermittedCrossDomainPolicies?: false | string
   /** Default `'0'`: the legacy XSS auditor did more harm than good. */
   xXssProtection?: false | string
@@ -90,6 +97,39 @@ const SIMPLE: ReadonlyArray<[keyof SecureHeadersOptions, string, string | undefi
   ['xXssProtection', 'x-xss-protection', '0'],
 ]
 
+// The values each spec defines; compared case-sensitively, as browsers compare most of them.
+const ALLOWED: Partial<Record<keyof SecureHeadersOptions, readonly string[]>> = {
+  // WHATWG MIME Sniffing / Fetch: "nosniff" is the only value.
+  xContentTypeOptions: ['nosniff'],
+  // HTML, "The X-Frame-Options header" (ALLOW-FROM is obsolete and ignored by browsers).
+  xFrameOptions: ['DENY', 'SAMEORIGIN'],
+  // W3C Referrer Policy §3.
+  referrerPolicy: [
+    'no-referrer',
+    'no-referrer-when-downgrade',
+    'same-origin',
+    'origin',
+    'strict-origin',
+    'origin-when-cross-origin',
+    'strict-origin-when-cross-origin',
+    'unsafe-url',
+  ],
+  // HTML, "Cross-origin opener policies".
+  crossOriginOpenerPolicy: ['unsafe-none', 'same-origin-allow-popups', 'same-origin', 'noopener-allow-popups'],
+  // HTML, "Cross-origin embedder policies".
+  crossOriginEmbedderPolicy: ['unsafe-none', 'require-corp', 'credentialless'],
+  // Fetch, "Cross-Origin-Resource-Policy header".
+  crossOriginResourcePolicy: ['same-site', 'same-origin', 'cross-origin'],
+  // HTML, "Origin-keyed agent clusters": a structured-field boolean.
+  originAgentCluster: ['?1', '?0'],
+  xDnsPrefetchControl: ['on', 'off'],
+  // Adobe cross-domain policy file specification, as helmet lists it.
+  xPermittedCrossDomainPolicies: ['none', 'master-only', 'by-content-type', 'all'],
+}
+
+// COOP and COEP are structured-field tokens that may carry a report-to endpoint (HTML).
+const REPORT_TO = /^([a-z-]+)\s*;\s*report-to="[^"\\]*"$/
+
 const VALUE = /^[\x20-\x7e]*$/
 
 /**
@@ -123,16 +163,41 @@ function simpleHeaders(o: SecureHeadersOptions): Array<[string, string]> {
   for (const [key, name, dflt] of SIMPLE) {
     const v = o[key] ?? dflt
     if (v === undefined || v === false) continue
-    if (typeof v !== 'string' || !VALUE.test(v)) throw new TypeError(`secureHeaders: ${key} must be false or a header-safe string`)
-    out.push([name, v])
+    out.push([name, checkValue(key, v)])
   }
   return out
 }
 
+/** The header value for an option, or a TypeError naming the option and what it allows. */
+function checkValue(key: keyof SecureHeadersOptions, v: unknown): string {
+  const allowed = ALLOWED[key]
+  if (key === 'referrerPolicy') {
+    // W3C Referrer Policy §4.1: `Referrer-Policy: 1#policy-token`, so a fallback list is fine.
+    const tokens = typeof v === 'string' ? v.split(',').map((t) => t.trim()) : Array.isArray(v) ? v : [undefined]
+    if (tokens.length > 0 && tokens.every((t) => typeof t === 'string' && allowed!.includes(t))) return tokens.join(', ')
+  } else if (typeof v === 'string' && VALUE.test(v)) {
+    if (allowed === undefined || allowed.includes(v)) return v
+    const param = REPORT_TO.exec(v)
+    if (param && (key === 'crossOriginOpenerPolicy' || key === 'crossOriginEmbedderPolicy') && allowed.includes(param[1]!)) return v
+  }
+  const what = allowed ? `one of ${allowed.map((a) => `'${a}'`).join(', ')}${key === 'referrerPolicy' ? ' (or a list of them)' : ''}` : 'a header-safe string'
+  throw new TypeError(`secureHeaders: ${key} must be false or ${what}, got ${JSON.stringify(v)}`)
+}
+
+const HSTS_KEYS = ['maxAge', 'includeSubDomains', 'preload']
+
 function hstsValue(o: boolean | HstsOptions): string | undefined {
   if (o === false) return undefined
+  if (o !== true && (typeof o !== 'object' || o === null || Array.isArray(o))) {
+    throw new TypeError(`secureHeaders: strictTransportSecurity must be a boolean or { ${HSTS_KEYS.join(', ')} }, got ${JSON.stringify(o)}`)
+  }
+  const unknown = o === true ? [] : Object.keys(o).filter((k) => !HSTS_KEYS.includes(k))
+  if (unknown.length > 0) throw new TypeError(`secureHeaders: strictTransportSecurity has unknown option ${unknown.join(', ')}; allowed: ${HSTS_KEYS.join(', ')}`)
   const { maxAge = 31_536_000, includeSubDomains = true, preload = false } = o === true ? {} : o
   if (!Number.isInteger(maxAge) || maxAge < 0) throw new TypeError(`secureHeaders: strictTransportSecurity.maxAge must be a non-negative integer, got ${maxAge}`)
+  for (const [k, b] of [['includeSubDomains', includeSubDomains], ['preload', preload]] as const) {
+    if (typeof b !== 'boolean') throw new TypeError(`secureHeaders: strictTransportSecurity.${k} must be a boolean, got ${JSON.stringify(b)}`)
+  }
   // RFC 6797 / hstspreload.org: preload needs includeSubDomains and at least a year.
   if (preload && (!includeSubDomains || maxAge < 31_536_000)) throw new TypeError('secureHeaders: HSTS preload needs includeSubDomains and maxAge ≥ 31536000')
   return `max-age=${maxAge}${includeSubDomains ? '; includeSubDomains' : ''}${preload ? '; preload' : ''}`
