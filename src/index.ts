@@ -20,6 +20,7 @@ export type {
   ResponseBody,
 } from './core/types.js'
 export { ERRORS, HttpError, STATUS_TEXT, createError } from './errors.js'
+export type { ErrorFormat, Problem } from './core/fail.js'
 export type { ErrorCode, ErrorSpec, HttpErrorOptions } from './errors.js'
 export type { RouterOptions } from './router/router.js'
 export type { CookieOptions } from './utils/cookie.js'

@@ -12,7 +12,7 @@ import type { TrustProxy } from '../utils/proxy.js'
 import { onClientError, versionErrorCode } from './client-error.js'
 import { Context, type ContextSettings } from './context.js'
 import { type AppEvents, type ErrorCategory, Events, type LifecycleOptions, categorize, guard } from './events.js'
-import { sendError, toError } from './fail.js'
+import { type ErrorFormat, checkErrorFormat, sendError, toError } from './fail.js'
 import { Group } from './group.js'
 import { requestInMemory } from './memory.js'
 import { respond } from './respond.js'
@@ -52,6 +52,12 @@ export interface AppOptions {
   renderers?: Renderer[]
   /** Request body limits (`body` 1 MiB, `jsonDepth` 64, …; see docs/body.md); routes may change them. */
   limits?: BodyLimits
+  /**
+   * The one format of every error answer of the app — the core's 404 and 405, thrown errors, `recover()`,
+   * requests the parser refused. Default `{ format: 'plain' }`: `{ status, code, message }` JSON;
+   * `{ format: 'problem' }` for RFC 9457 `application/problem+json`.
+   */
+  errors?: ErrorFormat
 }
 
 /** Options of `listen`; `signals`, `safety`, `closeTimeout` and `exit` are documented in docs/graceful-close.md. */
@@ -83,6 +89,7 @@ export class App extends Group<''> {
   readonly log: Logger
   readonly #routes: Routes
   readonly #settings: ContextSettings
+  readonly #errors: ErrorFormat
   readonly #options: AppOptions
   #onError: ErrorHandler | undefined
   #server: Server | undefined
@@ -106,7 +113,8 @@ export class App extends Group<''> {
     const report = (err: Error, c: Context, category: string) => this.#events.emitError(err, c, category)
     const body = resolveBody({ limits: options.limits })
     const renderers = options.renderers === undefined ? undefined : checkRenderers(options.renderers)
-    this.#settings = { log: this.log, mode: this.mode, trustProxy: options.trustProxy ?? false, report, body, renderers }
+    this.#errors = checkErrorFormat(options.errors, 'createApp(): errors')
+    this.#settings = { log: this.log, mode: this.mode, trustProxy: options.trustProxy ?? false, report, body, renderers, errors: this.#errors }
     this.#maxRawHeaders = 2 * (options.server?.maxHeadersCount ?? 100)
   }
 
@@ -194,7 +202,7 @@ export class App extends Group<''> {
       this.#handle,
     )
     server.keepAliveTimeout = s.keepAliveTimeout ?? 5_000
-    server.on('clientError', onClientError(this.log))
+    server.on('clientError', onClientError(this.log, this.#errors))
     // Expect: 100-continue is answered when the body is first read, so a refused body is never invited.
     server.on('checkContinue', this.#continue)
     server.maxHeadersCount = this.#maxRawHeaders / 2 + 1

@@ -1,6 +1,7 @@
 /** Answers requests Node's parser rejects before any handler runs, with a status and a stable code. */
 import type { Socket } from 'node:net'
 import { ERRORS, type ErrorCode, STATUS_TEXT } from '../errors.js'
+import { type ErrorFormat, errorBody } from './fail.js'
 import type { Logger } from './types.js'
 
 interface ParserError extends Error {
@@ -42,11 +43,11 @@ export function versionErrorCode(major: number): 'ERR_BAD_REQUEST' | 'ERR_HTTP_V
 }
 
 /**
- * The server's `clientError` listener: writes a small JSON error with `Connection: close` when the
- * socket can still take it, then closes the socket. Resets, aborted sockets and responses already on the
+ * The server's `clientError` listener: writes a small JSON error in the app's format with
+ * `Connection: close` when the socket can still take it, then closes the socket. Resets, aborted sockets and responses already on the
  * wire get no answer: the socket is just destroyed.
  */
-export function onClientError(log: Logger): (err: ParserError, socket: Socket) => void {
+export function onClientError(log: Logger, format: ErrorFormat = {}): (err: ParserError, socket: Socket) => void {
   return (err, socket) => {
     const inflight = (socket as { _httpMessage?: { headersSent?: boolean } | null })._httpMessage
     // Node's own rule: answer unless a response has started (a request whose body stalled past
@@ -59,10 +60,10 @@ export function onClientError(log: Logger): (err: ParserError, socket: Socket) =
     const code = inflight && err.code === 'HPE_INVALID_EOF_STATE' ? 'ERR_BODY_INCOMPLETE' : clientErrorCode(err)
     const { status, message } = ERRORS[code]
     log.debug({ code, parser: err.code, reason: err.reason }, message)
-    const body = JSON.stringify({ status, code, message })
+    const { type, body } = errorBody(status, code, message, format)
     // A HEAD request gets no body, even refused (the client would read one as the next response).
     const head = err.rawPacket?.subarray(0, HEAD.length).equals(HEAD) === true
-    const answer = `HTTP/1.1 ${status} ${STATUS_TEXT[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${head ? '' : body}`
+    const answer = `HTTP/1.1 ${status} ${STATUS_TEXT[status]}\r\nContent-Type: ${type}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${head ? '' : body}`
     if (!inflight) return void socket.end(answer)
     // Its handler is still running and may answer later: destroy now, so nothing follows this answer.
     socket.write(answer)

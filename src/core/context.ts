@@ -7,7 +7,7 @@ import { type RenderOptions, type Renderer, defaultRenderers, renderInto } from 
 import { type FileOptions, sendFile } from '../stream/file.js'
 import { type SSEOptions, type SSESource, SSEStream } from '../stream/sse.js'
 import type { ErrorCategory } from './events.js'
-import { toError } from './fail.js'
+import { type ErrorFormat, toError } from './fail.js'
 import { WeirRequest, type RequestSettings } from './request.js'
 import { WeirResponse } from './response.js'
 import type { ContextVariables, Logger, Params, ResponseBody } from './types.js'
@@ -20,7 +20,11 @@ export interface ContextSettings extends RequestSettings {
   readonly report?: (err: Error, c: Context, category: ErrorCategory) => void
   /** The formats `c.render` chooses from (`createApp({ renderers })`). Default: {@link defaultRenderers}. */
   readonly renderers?: readonly Renderer[]
+  /** How the app answers errors (`createApp({ errors })`). Default plain JSON. */
+  readonly errors?: ErrorFormat
 }
+
+const PLAIN_ERRORS: ErrorFormat = { format: 'plain' }
 
 const DEFAULT_RENDERERS = defaultRenderers()
 
@@ -114,6 +118,11 @@ export class Context<P extends Params = Params> {
   /** `debug`, `release` or `test` (from `WEIR_MODE`). */
   get mode(): 'debug' | 'release' | 'test' {
     return this.#settings.mode
+  }
+
+  /** How this app answers errors (`createApp({ errors })`), for middleware that answer errors themselves. */
+  get errorFormat(): ErrorFormat {
+    return this.#settings.errors ?? PLAIN_ERRORS
   }
 
   /** Sets the status code. */

@@ -58,7 +58,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 /** Builds the app (not listening). */
 export function buildApp(root: string, options: AppOptions = {}): { app: App; stream: StreamCounters } {
-  const app = createApp({ mode: 'release', ...options })
+  const app = createApp({ mode: 'release', errors: { format: 'problem' }, ...options })
   const stream: StreamCounters = { started: 0, produced: 0, stopped: 0 }
 
   app.use(...recommended())

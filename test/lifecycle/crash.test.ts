@@ -49,7 +49,7 @@ describe('process safety', () => {
     try {
       const bug = await get(child.port, '/bug')
       assert.ok(bug.kind === 'done' && bug.status === 500)
-      assert.deepEqual(JSON.parse(bug.body), { type: 'about:blank', title: 'Internal Server Error', status: 500, instance: '/bug', code: 'ERR_INTERNAL', requestId: bug.id })
+      assert.deepEqual(JSON.parse(bug.body), { status: 500, code: 'ERR_INTERNAL', message: 'Internal Server Error', requestId: bug.id })
       assert.equal(await child.exited, 1)
       assert.match(child.out(), /^event recover a bug$/m)
       assert.match(child.out(), /closed \{"reason":"recover"/)

@@ -28,13 +28,13 @@ async function call(a: App, path: string, headers?: Record<string, string>) {
 }
 
 describe('recommended', () => {
-  it('requestId → logger → recover: the id is echoed, logged, and in the problem answer', async () => {
+  it('requestId → logger → recover: the id is echoed, logged, and in the error answer', async () => {
     const a = app()
     const ok = await call(a, '/hello', { 'x-request-id': 'req-1' })
     assert.equal(ok.res.headers.get('x-request-id'), 'req-1')
     const bug = await call(a, '/bug', { 'x-request-id': 'req-2' })
     assert.equal(bug.res.status, 500)
-    assert.equal(bug.res.headers.get('content-type'), 'application/problem+json')
+    assert.equal(bug.res.headers.get('content-type'), 'application/json')
     assert.equal((JSON.parse(bug.text) as Line).requestId, 'req-2')
     assert.doesNotMatch(bug.text, /internal detail/)
     const access = a.lines.filter((l) => l.msg === 'http access log')

@@ -1,16 +1,17 @@
 import assert from 'node:assert/strict'
+import { connect } from 'node:net'
 import { describe, it } from 'node:test'
-import { type App, type Context, type ErrorCategory, HttpError, type Mode, createApp } from '../../index.js'
+import { type App, type Context, type ErrorCategory, type ErrorFormat, HttpError, type Mode, createApp } from '../../index.js'
 import { consoleLogger } from '../../utils/console-logger.js'
 import { requestId } from '../request-id/index.js'
 import { type RecoverOptions, recover } from './index.js'
 
 type Body = Record<string, unknown>
 
-function app(mode: Mode = 'test', options?: RecoverOptions) {
+function app(mode: Mode = 'test', options?: RecoverOptions, errors: ErrorFormat = { format: 'problem' }) {
   const lines: string[] = []
   const events: Array<[string, ErrorCategory, Context | undefined]> = []
-  const a = createApp({ mode, logger: consoleLogger('debug', (l) => lines.push(l)) })
+  const a = createApp({ mode, logger: consoleLogger('debug', (l) => lines.push(l)), errors })
   a.onEvent('error', (err, c, category) => events.push([err.message, category, c]))
   a.use(requestId({ generate: () => 'rid' }), recover(options))
   a.get('/bug', () => {
@@ -85,13 +86,67 @@ describe('recover: problem details (RFC 9457)', () => {
   })
 })
 
-describe('recover: other shapes', () => {
-  it("format 'plain' keeps weir's { status, code, message, details }", async () => {
-    const { type, body } = await call(app('test', { format: 'plain' }), '/invalid')
+describe('recover: one error format per app', () => {
+  it("answers in the app's format: plain by default, like the core's 404", async () => {
+    const a = app('test', undefined, {})
+    const { type, body } = await call(a, '/invalid')
     assert.equal(type, 'application/json')
-    assert.deepEqual(body, { status: 422, code: 'ERR_VALIDATION_FAILED', message: 'Invalid user', details: [{ path: 'name', message: 'required' }] })
+    const details = [{ path: 'name', message: 'required' }]
+    assert.deepEqual(body, { status: 422, code: 'ERR_VALIDATION_FAILED', message: 'Invalid user', details, requestId: 'rid' })
+    const missing = await call(a, '/nope')
+    assert.equal(missing.type, 'application/json')
+    assert.deepEqual(missing.body, { status: 404, code: 'ERR_NOT_FOUND', message: 'No route for GET /nope', requestId: 'rid' })
   })
 
+  it('answers problem JSON everywhere when the app says so: core 404 and 405, recover, and without recover', async () => {
+    const a = app('test')
+    a.post('/only-post', () => 'ok')
+    const bare = createApp({ mode: 'test', errors: { format: 'problem' } })
+    bare.get('/401', (c) => c.throw(401, 'Sign in first', { code: 'ERR_AUTH' }))
+    const answers = [await call(a, '/busy'), await call(a, '/nope'), await call(a, '/only-post'), await call(bare, '/401'), await call(bare, '/nope')]
+    assert.deepEqual(answers.map((x) => [x.res.status, x.type, x.body!.code, x.body!.title]), [
+      [503, 'application/problem+json', 'ERR_BUSY', 'Service Unavailable'],
+      [404, 'application/problem+json', 'ERR_NOT_FOUND', 'Not Found'],
+      [405, 'application/problem+json', 'ERR_METHOD_NOT_ALLOWED', 'Method Not Allowed'],
+      [401, 'application/problem+json', 'ERR_AUTH', 'Unauthorized'],
+      [404, 'application/problem+json', 'ERR_NOT_FOUND', 'Not Found'],
+    ])
+  })
+
+  it('answers a request the parser refused in the app\'s format', async () => {
+    const a = createApp({ mode: 'test', errors: { format: 'problem', typeBase: 'https://errors.example.com/' } })
+    await a.listen({ port: 0 })
+    try {
+      const raw = await new Promise<string>((resolve, reject) => {
+        const s = connect(a.port!, '127.0.0.1', () => s.end('GET /x HTTP/1.1\r\nHost: a\r\nBad Header: 1\r\n\r\n'))
+        let out = ''
+        s.setEncoding('utf8').on('data', (d) => {
+          out += d
+        })
+        s.on('close', () => resolve(out)).on('error', reject)
+      })
+      assert.match(raw, /^HTTP\/1\.1 400 /)
+      assert.match(raw, /content-type: application\/problem\+json/i)
+      const body = JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4)) as Body
+      assert.deepEqual([body.type, body.status, body.code], ['https://errors.example.com/ERR_BAD_REQUEST', 400, 'ERR_BAD_REQUEST'])
+    } finally {
+      await a.close({ timeout: 1000 })
+    }
+  })
+
+  it("format 'plain' on recover keeps weir's { status, code, message, details } for its answers", async () => {
+    const { type, body } = await call(app('test', { format: 'plain' }), '/invalid')
+    assert.equal(type, 'application/json')
+    assert.deepEqual(body, { status: 422, code: 'ERR_VALIDATION_FAILED', message: 'Invalid user', details: [{ path: 'name', message: 'required' }], requestId: 'rid' })
+  })
+
+  it('refuses a bad app error format when the app is made', () => {
+    assert.throws(() => createApp({ errors: { format: 'xml' as never } }), /createApp\(\): errors: format must be 'plain' or 'problem'/)
+    assert.throws(() => createApp({ errors: { typeBase: '' } }), TypeError)
+  })
+})
+
+describe('recover: other shapes', () => {
   it('answers text to a client that does not accept JSON', async () => {
     const { res, type, text } = await call(app(), '/busy', 'text/html,application/xhtml+xml')
     assert.equal(res.status, 503)
