@@ -71,8 +71,7 @@ describe('the guide service', () => {
     assert.equal(res.headers.get('www-authenticate'), 'Bearer')
   })
 
-  // TODO: drop `todo` once group middleware runs for unknown paths under the group's prefix (docs/core.md, groups).
-  it('answers unknown paths under /api with 401 without the token and 404 with it', { todo: 'group middleware for unknown paths is being implemented' }, async () => {
+  it('answers unknown paths under /api with 401 without the token and 404 with it', async () => {
     const a = app()
     const refused = await a.request('/api/nope')
     assert.equal(refused.status, 401)

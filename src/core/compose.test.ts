@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { createApp } from '../index.js'
+import { type Context, HttpError, createApp } from '../index.js'
 import { consoleLogger } from '../utils/console-logger.js'
 
 const quiet = () => createApp({ logger: consoleLogger('silent') })
@@ -128,7 +128,7 @@ describe('compose', () => {
     assert.equal((await app.request('/missing')).headers.get('x-late'), 'yes')
   })
 
-  it('runs global middleware for 404 and 405 but not group middleware', async () => {
+  it('runs group middleware for 404, 405 and OPTIONS under the group, global middleware only elsewhere', async () => {
     const app = quiet()
     const seen: string[] = []
     app.use(async (c, next) => {
@@ -140,7 +140,43 @@ describe('compose', () => {
       await next()
     }).get('/x', () => 'x')
     await app.request('/nope')
+    await app.request('/apix')
     await app.request('/api/x', { method: 'DELETE' })
-    assert.deepEqual(seen, ['global 404', 'global 405'])
+    await app.request('/api/nope')
+    await app.request('/api/x', { method: 'OPTIONS' })
+    assert.deepEqual(seen, ['global 404', 'global 404', 'group', 'global 405', 'group', 'global 404', 'group', 'global 204'])
+  })
+
+  it('refuses an unknown path under an authenticated group like a real one: no route enumeration', async () => {
+    const app = quiet()
+    const auth = (c: Context, next: () => Promise<void> | void) => {
+      if (c.req.header('authorization') !== 'Token ok') throw new HttpError(401, 'Sign in first', { code: 'ERR_AUTH' })
+      return next()
+    }
+    const api = app.group('/api', auth)
+    api.get('/real', () => 'real')
+    const orgs = api.group('/orgs/:org', async (c, next) => {
+      c.header('x-org', c.params.org)
+      await next()
+    })
+    orgs.get('/members', () => 'members')
+    const token = { headers: { authorization: 'Token ok' } }
+    const statuses = async (path: string, init?: RequestInit) => (await app.request(path, init)).status
+    assert.deepEqual(await Promise.all(['/api/real', '/api/nope', '/api/real/', '/api/orgs/acme/nope'].map((p) => statuses(p))), [401, 401, 401, 401])
+    assert.equal(await statuses('/api/real', { method: 'POST' }), 401)
+    assert.equal(await statuses('/api/nope', token), 404)
+    assert.equal(await statuses('/api/real', { ...token, method: 'POST' }), 405)
+    // The innermost group decides, with the params of its prefix.
+    const res = await app.request('/api/orgs/acme/nope', token)
+    assert.deepEqual([res.status, res.headers.get('x-org')], [404, 'acme'])
+    assert.equal(await statuses('/elsewhere'), 404)
+  })
+
+  it('lets the first group decide when two share a prefix', async () => {
+    const app = quiet()
+    app.group('/v1').get('/open', () => 'open')
+    app.group('/v1', (c) => c.text('closed', 403)).get('/closed', () => 'never')
+    assert.equal((await app.request('/v1/nope')).status, 404)
+    assert.equal((await app.request('/v1/closed')).status, 403)
   })
 })

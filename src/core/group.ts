@@ -4,6 +4,8 @@ import type { Handler, Middleware, Params, ParamsOf } from './types.js'
 /** Where groups register routes (the app's route table). */
 export interface RouteTable {
   add(method: string, pattern: string, stacks: ReadonlyArray<Middleware[]>, fns: Middleware[]): void
+  /** A group's prefix and middleware: requests to unknown paths under the prefix pass them too. */
+  addGroup(prefix: string, stacks: ReadonlyArray<Middleware[]>): void
   changed(): void
 }
 
@@ -15,7 +17,10 @@ type Fn<P extends string> = Handler<ParamsOf<P>>
 /**
  * A set of routes under one prefix sharing middleware. Middleware of outer groups runs first, then the
  * group's own, then the route's. `use()` applies to every route of the group, whenever it is called:
- * chains are rebuilt before the next request.
+ * chains are rebuilt before the next request. A request under the prefix that no route matches (404, 405,
+ * OPTIONS, a trailing-slash redirect) passes the group's middleware too, so `/api/nope` is refused by the
+ * group's authentication like `/api/real`, and unknown paths reveal nothing; when several groups share a
+ * prefix, the first made decides.
  *
  * @example
  * const api = app.group('/api', auth)
@@ -36,6 +41,7 @@ export class Group<Prefix extends string = ''> {
     this.#prefix = prefix
     this.#own = own
     this.#stacks = [...outer, own]
+    if (prefix !== '') table.addGroup(prefix, this.#stacks)
   }
 
   /** Adds middleware to every route of this group (and of the app, for the app itself). */

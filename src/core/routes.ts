@@ -8,6 +8,23 @@ import { sendError } from './fail.js'
 import type { RouteTable } from './group.js'
 import type { Handler, Middleware } from './types.js'
 
+/** The chains answering a miss: behind the global middleware, or a group's. */
+interface Fallback {
+  notFound: Composed
+  method: Composed
+  options: Composed
+  redirect: Composed
+}
+
+/** A group prefix: its middleware stacks and the miss chains built from them. */
+interface GroupEntry {
+  readonly stacks: ReadonlyArray<Middleware[]>
+  fallback: Fallback
+}
+
+/** The wildcard name group prefixes are registered with; removed from the params a miss sees. */
+const REST = 'weirRest'
+
 /** A registered route and its composed chain (rebuilt when middleware is added later). */
 interface RouteEntry {
   readonly stacks: ReadonlyArray<Middleware[]>
@@ -39,14 +56,30 @@ const redirectAnswer: Handler = () => undefined
 export class Routes implements RouteTable {
   readonly #router: Router<RouteEntry>
   readonly #entries: RouteEntry[] = []
+  /** Group prefixes (`/api`, `/api/*`), looked up only on a miss. */
+  readonly #groups: Router<GroupEntry>
+  readonly #groupEntries: GroupEntry[] = []
   readonly #global: Middleware[]
   #dirty = true
   #notFound: Handler = defaultNotFound
-  #fallback = { notFound: compose([]), method: compose([]), options: compose([]), redirect: compose([]) }
+  #fallback: Fallback = fallbacks([], defaultNotFound)
 
   constructor(global: Middleware[], options: RouterOptions = {}) {
     this.#global = global
     this.#router = new RadixRouter<RouteEntry>(options)
+    this.#groups = new RadixRouter<GroupEntry>({ ...options, trailingSlash: 'strict' })
+  }
+
+  addGroup(prefix: string, stacks: ReadonlyArray<Middleware[]>): void {
+    const entry: GroupEntry = { stacks, fallback: this.#fallback }
+    try {
+      this.#groups.add('GET', prefix, entry)
+      this.#groups.add('GET', `${prefix}/*${REST}`, entry)
+    } catch {
+      return // the same prefix again: the first group made decides
+    }
+    this.#groupEntries.push(entry)
+    this.#dirty = true
   }
 
   add(method: string, pattern: string, stacks: ReadonlyArray<Middleware[]>, fns: Middleware[]): void {
@@ -72,7 +105,8 @@ export class Routes implements RouteTable {
   }
 
   /**
-   * Finds the route and runs its chain; misses run global middleware then the 404/405/OPTIONS answer, and
+   * Finds the route and runs its chain; misses run global middleware (and the middleware of the innermost
+   * group whose prefix holds the path) then the 404/405/OPTIONS answer, and
    * so do paths the router refuses (400 `ERR_BAD_PERCENT_ENCODING`, 414 `ERR_PARAM_TOO_LONG`): the access
    * log, request id and CORS see those too.
    */
@@ -99,26 +133,47 @@ export class Routes implements RouteTable {
 
   #miss(c: Context): Promise<void> | void {
     const why = this.#router.miss(c.req.method, c.req.path)
-    if (why.kind === 'none') return this.#fallback.notFound(c)
+    const fallback = this.#groupFallback(c) ?? this.#fallback
+    if (why.kind === 'none') return fallback.notFound(c)
     if (why.kind === 'redirect') {
       const search = c.req.search
       const get = c.req.method === 'GET' || c.req.method === 'HEAD'
       c.redirect(search ? `${why.location}?${search}` : why.location, get ? 301 : 308)
-      return this.#fallback.redirect(c)
+      return fallback.redirect(c)
     }
     c.res.set('allow', why.allow)
-    return c.req.method === 'OPTIONS' ? this.#fallback.options(c) : this.#fallback.method(c)
+    return c.req.method === 'OPTIONS' ? fallback.options(c) : fallback.method(c)
+  }
+
+  /** The miss chains of the innermost group whose prefix holds the path, with that prefix's params. */
+  #groupFallback(c: Context): Fallback | undefined {
+    if (this.#groupEntries.length === 0) return undefined
+    let m: ReturnType<Router<GroupEntry>['find']>
+    try {
+      m = this.#groups.find('GET', c.req.path)
+    } catch {
+      return undefined
+    }
+    if (m === null) return undefined
+    const { [REST]: _rest, ...params } = m.params
+    c.params = params
+    return m.value.fallback
   }
 
   #rebuild(): void {
     const g = this.#global
     for (const e of this.#entries) e.chain = compose([...e.stacks.flat(), ...e.fns])
-    this.#fallback = {
-      notFound: compose([...g, this.#notFound as Middleware]),
-      method: compose([...g, methodNotAllowed as Middleware]),
-      options: compose([...g, optionsAnswer as Middleware]),
-      redirect: compose([...g, redirectAnswer as Middleware]),
-    }
+    this.#fallback = fallbacks(g, this.#notFound)
+    for (const e of this.#groupEntries) e.fallback = fallbacks(e.stacks.flat(), this.#notFound)
     this.#dirty = false
+  }
+}
+
+function fallbacks(stack: Middleware[], notFound: Handler): Fallback {
+  return {
+    notFound: compose([...stack, notFound as Middleware]),
+    method: compose([...stack, methodNotAllowed as Middleware]),
+    options: compose([...stack, optionsAnswer as Middleware]),
+    redirect: compose([...stack, redirectAnswer as Middleware]),
   }
 }
