@@ -20,6 +20,13 @@ export interface Compressor {
    * Without it, stream bodies are sent with the next coding the client accepts.
    */
   stream?(options: { busy: boolean; flush: boolean }): Duplex
+  /**
+   * Pushes out what a `stream()` transform holds so far, without ending it (zlib's `Z_SYNC_FLUSH`).
+   * compress calls it when a stream body's source has nothing more to give for now, so a live stream
+   * reaches the client as it is produced. Without it, such a stream leaves the codec only when its
+   * buffers fill (or per chunk with `flush: true`).
+   */
+  flush?(stream: Duplex): void
 }
 
 /** Levels of a built-in codec. */
@@ -115,6 +122,7 @@ function build(codec: ZlibCodec, options: LevelOptions = {}): Compressor {
   const busyLevel = checkLevel(codec, 'busyLevel', options.busyLevel ?? codec.defaults[1])
   const normal = codec.options(level)
   const busy = codec.options(busyLevel)
+  const kind = codec.flush.flush as number
   return {
     encoding: codec.name,
     compress(data, isBusy) {
@@ -123,6 +131,8 @@ function build(codec: ZlibCodec, options: LevelOptions = {}): Compressor {
       return new Promise((resolve, reject) => codec.async(data, o, (err, out) => (err ? reject(err) : resolve(out))))
     },
     stream: ({ busy: isBusy, flush }) => codec.create(flush ? { ...(isBusy ? busy : normal), ...codec.flush } : isBusy ? busy : normal),
+    // zlib's flush() without a kind is a full flush (Z_FULL_FLUSH), which also forgets the match window.
+    flush: (s) => (s as unknown as zlib.Zlib).flush(kind),
   }
 }
 

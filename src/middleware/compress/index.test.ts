@@ -4,6 +4,7 @@ import { Readable, type Transform } from 'node:stream'
 import { describe, it } from 'node:test'
 import * as zlib from 'node:zlib'
 import { type Context, createApp } from '../../index.js'
+import { onBeforeEncoding } from '../../stream/encoding.js'
 import { wantsFlush } from '../../stream/flush.js'
 import { consoleLogger } from '../../utils/console-logger.js'
 import { type CompressOptions, type Compressor, compress, deflate, gzip, negotiate, zstd, zstdAvailable } from './index.js'
@@ -254,6 +255,61 @@ describe('compress: streams', () => {
     assert.deepEqual(await firstOverSocket(app, '/t', 'gzip'), { coding: 'gzip', first: 'chunk one '.repeat(200) })
   })
 
+  it("calls a Compressor's flush when the source pauses, not per chunk of a bulk stream", async () => {
+    let flushes = 0
+    const base = gzip()
+    const codec: Compressor = {
+      encoding: 'gzip',
+      compress: base.compress,
+      stream: base.stream,
+      flush(s) {
+        flushes++
+        base.flush!(s)
+      },
+    }
+    const bulk = Array.from({ length: 4000 }, (_, i) => `line ${i} ${'x'.repeat(40)}\n`)
+    const get = serve((c) => c.header('content-type', 'text/plain').body(Readable.from(bulk)), { encodings: [codec] })
+    assert.equal(await body(await get({ 'accept-encoding': 'gzip' })), bulk.join(''))
+    assert.ok(flushes < 10, `${flushes} flushes for 4000 chunks`)
+    flushes = 0
+    let release!: () => void
+    const gate = new Promise<void>((r) => {
+      release = r
+    })
+    async function* live() {
+      yield 'first\n'
+      await gate
+      yield 'second\n'
+    }
+    const app = quiet()
+    app.use(compress({ encodings: [codec] }))
+    app.get('/t', (c) => c.header('content-type', 'text/plain').body(live()))
+    assert.deepEqual(await firstOverSocket(app, '/t', 'gzip'), { coding: 'gzip', first: 'first\n' })
+    release()
+    assert.ok(flushes >= 1)
+  })
+
+  it('hands the plain body to a layer that asked to see it before encoding, and only when it encodes', async () => {
+    const seen: unknown[] = []
+    const app = quiet()
+    app.use(async (c, next) => {
+      onBeforeEncoding(c, (b: unknown) => {
+        seen.push(typeof b === 'string' ? b : 'stream')
+        return b
+      })
+      await next()
+    })
+    app.use(compress())
+    app.get('/big', () => BIG)
+    app.get('/small', () => 'tiny')
+    app.get('/stream', (c) => c.header('content-type', 'text/plain').body(Readable.from(['a', 'b'])))
+    const h = { 'accept-encoding': 'gzip' }
+    assert.equal(await body(await app.request('/big', { headers: h })), BIG)
+    assert.equal(await body(await app.request('/small', { headers: h })), 'tiny')
+    assert.equal(await body(await app.request('/stream', { headers: h })), 'ab')
+    assert.deepEqual(seen, [BIG, 'stream'])
+  })
+
   it('stops the source when the client goes away', async () => {
     let stopped = false
     async function* endless() {
@@ -365,7 +421,8 @@ async function firstOverSocket(app: ReturnType<typeof quiet>, path: string, codi
   await app.listen({ port: 0 })
   try {
     return await new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('nothing decoded within 1 s: the compressor did not flush')), 1000)
+      // A generous bound: the test fails on a compressor that never flushes, not on a slow machine.
+      const timer = setTimeout(() => reject(new Error('nothing decoded within 10 s: the compressor did not flush')), 10_000)
       const req = http.get({ host: '127.0.0.1', port: app.port, path, headers: { 'accept-encoding': coding } }, (res) => {
         const d = make[coding]!()
         res.pipe(d).once('data', (b: Buffer) => {

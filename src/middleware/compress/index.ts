@@ -5,10 +5,12 @@ import { stop, toReadable } from '../../core/respond.js'
 import type { WeirResponse } from '../../core/response.js'
 import type { Middleware } from '../../core/types.js'
 import { createError } from '../../errors.js'
+import { beforeEncoding } from '../../stream/encoding.js'
 import { markFlush, wantsFlush } from '../../stream/flush.js'
 import { BUILT_IN, type Compressor, zstdAvailable } from './codecs.js'
-import { negotiator } from './negotiate.js'
+import { IdleFlush } from './idle.js'
 import { busyProbe } from './load.js'
+import { negotiator } from './negotiate.js'
 
 export { brotli, deflate, gzip, zstd, zstdAvailable, type Compressor, type LevelOptions } from './codecs.js'
 export { negotiate, parseAcceptEncoding, type Choice } from './negotiate.js'
@@ -42,7 +44,11 @@ export interface CompressOptions {
   threshold?: number
   /** Which `Content-Type`s to compress. Default {@link COMPRESSIBLE}. */
   filter?: RegExp | ((type: string, c: Context) => boolean)
-  /** Flush after every chunk of every stream body. Default: only `text/event-stream` bodies are flushed per chunk. */
+  /**
+   * Flush after every chunk of every stream body. Default `false`: `text/event-stream` bodies and bodies
+   * marked `FLUSH` are flushed per chunk; other streams whenever their source has nothing more for now
+   * (a live tail arrives line by line, a file or a fast generator in big compressed blocks).
+   */
   flush?: boolean
   /** Lower the levels when the event loop is busy: `true` for the defaults. Default `false`. */
   adaptive?: boolean | AdaptiveOptions
@@ -62,7 +68,9 @@ interface Resolved {
 
 /**
  * Compresses response bodies after the handler: buffered bodies at once (sync below 64 KB, zlib's thread
- * pool above), streams as they flow (flushed per chunk for SSE). Sets `Content-Encoding`, `Vary:
+ * pool above), streams as they flow — flushed whenever the source pauses, so a live stream reaches the
+ * client as it is produced (per chunk for SSE). Layers that asked to see the plain body (`capture()`, the
+ * debug access log) get it first, wherever they sit (src/stream/encoding.ts). Sets `Content-Encoding`, `Vary:
  * Accept-Encoding`, recomputes `Content-Length` (dropped for streams) and makes a strong `ETag` weak.
  * Skips HEAD bodies (headers as for GET), 204/304, 206, bodies already encoded, `Cache-Control: no-transform`.
  * A client refusing identity (`identity;q=0`) with no coding we have gets 406 `ERR_COMPRESS_NOT_ACCEPTABLE`.
@@ -100,14 +108,15 @@ export function compress(options: CompressOptions = {}): Middleware {
     if (!wanted && choice.identity) return
     const codec = o.codecs.get(choice.coding)!
     if (streamed) compressStream(c, res, codec, choice.identity, o, type)
-    else await compressBuffer(res, codec, choice.identity, o)
+    else await compressBuffer(c, res, codec, choice.identity, o)
   }
 }
 
-async function compressBuffer(res: WeirResponse, codec: Compressor, identity: boolean, o: Resolved): Promise<void> {
+async function compressBuffer(c: Context, res: WeirResponse, codec: Compressor, identity: boolean, o: Resolved): Promise<void> {
   const body = res.body as string | Uint8Array
   const size = typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength
   if (identity && size < o.threshold) return
+  beforeEncoding(c, body)
   const out = await codec.compress(typeof body === 'string' ? Buffer.from(body) : body, o.busy())
   res.body = out
   encode(res, codec.encoding)
@@ -116,16 +125,22 @@ async function compressBuffer(res: WeirResponse, codec: Compressor, identity: bo
 function compressStream(c: Context, res: WeirResponse, codec: Compressor, identity: boolean, o: Resolved, type: string): void {
   const length = Number(res.get('content-length') ?? Number.NaN)
   if (identity && length < o.threshold) return
+  const source = beforeEncoding(c, res.body as StreamBody)
+  res.body = source
   encode(res, codec.encoding)
   // HEAD: the same headers as GET; respond stops the source unread, so do not start a compressor.
   if (c.req.method === 'HEAD') return
-  const source = res.body as Exclude<typeof res.body, string | Uint8Array | null>
-  // SSE and bodies marked with FLUSH (c.sse, live logs): every chunk leaves the compressor at once.
+  // SSE and bodies marked with FLUSH (c.sse): every chunk leaves the compressor at once.
   const flush = o.flush || wantsFlush(source) || type.startsWith('text/event-stream')
   const z = codec.stream!({ busy: o.busy(), flush })
-  res.body = pipeline(toReadable(source), z, () => {})
+  const readable = toReadable(source)
+  // Others leave it whenever the source pauses: a live tail line by line, bulk in big blocks.
+  if (flush || codec.flush === undefined) res.body = pipeline(readable, z, () => {})
+  else res.body = pipeline(readable, new IdleFlush(z, (s) => codec.flush!(s)), z, () => {})
   if (flush) markFlush(res.body)
 }
+
+type StreamBody = Exclude<WeirResponse['body'], string | Uint8Array | null>
 
 /**
  * Sets the coding headers: Content-Length is recomputed by `respond` (buffered) or absent (streams);
