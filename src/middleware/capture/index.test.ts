@@ -1,11 +1,15 @@
 import assert from 'node:assert/strict'
 import { Readable, pipeline } from 'node:stream'
 import { describe, it } from 'node:test'
-import { createGzip, gunzipSync, gzipSync } from 'node:zlib'
+import { brotliDecompressSync, createGzip, gunzipSync, gzipSync } from 'node:zlib'
 import { toReadable } from '../../core/respond.js'
 import { type App, type Context, type Middleware, createApp, markFlush, wantsFlush } from '../../index.js'
 import { consoleLogger } from '../../utils/console-logger.js'
+import { compress as compressMw } from '../compress/index.js'
+import { recommended } from '../recommended/index.js'
 import { type CaptureOptions, type CapturedResponse, capture } from './index.js'
+
+const decodeBody = (coding: string, b: Buffer) => (coding === 'br' ? brotliDecompressSync(b) : gunzipSync(b)).toString()
 
 /** Stands in for a compression middleware: gzips whatever body the inner layers produced. */
 const gzip: Middleware = async (c, next) => {
@@ -176,5 +180,130 @@ describe('capture: streams, teed as they flow', () => {
     assert.deepEqual([cap.bytes.length, cap.size, cap.truncated, cap.complete], [4096, 10 * 1024 * 1024, true, true])
     assert.equal(cap.text, `${'a'.repeat(4096)}…[truncated]`)
     assert.ok(peak < 6 * 1024 * 1024, `memory grew by ${(peak / 1048576).toFixed(1)} MB while 10 MB streamed`)
+  })
+})
+
+describe('capture: the debug access log with recommended() and compress(), no capture() by hand', () => {
+  type Line = Record<string, unknown>
+  const BIG = { items: Array.from({ length: 60 }, (_, i) => ({ id: i, name: `item ${i}` })) }
+  const post = (body: unknown, headers: Record<string, string> = {}) => ({
+    method: 'POST',
+    body: JSON.stringify(body),
+    headers: { 'content-type': 'application/json', ...headers },
+  })
+
+  /** recommended() (its logger writing into `lines`), optionally compress(), and a JSON POST route and a stream route. */
+  function stack(mode: 'debug' | 'release', layers: Middleware[] = []) {
+    const lines: Line[] = []
+    const seen: Array<{ capture: unknown; body: unknown }> = []
+    const streams: unknown[] = []
+    const app = createApp({ mode, logger: consoleLogger('debug', (l) => void lines.push(JSON.parse(l))) })
+    app.use(async (c, next) => {
+      await next()
+      seen.push({ capture: c.get('capture'), body: c.res.body })
+    })
+    app.use(...recommended({ logger: { maxBodyLength: 10_000 } }))
+    for (const m of layers) app.use(m)
+    app.post('/items', async (c) => {
+      const sent = await c.req.json<{ name: string }>()
+      return { ...BIG, created: sent.name }
+    })
+    app.get('/stream', (c) => {
+      c.header('content-type', 'text/plain; charset=utf-8')
+      const s = Readable.from(Array.from({ length: 50 }, (_, i) => `line ${i} ${'x'.repeat(40)}\n`))
+      streams.push(s)
+      return s
+    })
+    const access = async (n: number) => {
+      for (let i = 0; i < 2000 && lines.filter((l) => l.msg === 'http access log').length < n; i++) await new Promise((r) => setTimeout(r, 5))
+      return lines.filter((l) => l.msg === 'http access log')
+    }
+    return { app, access, seen, streams }
+  }
+  const streamText = Array.from({ length: 50 }, (_, i) => `line ${i} ${'x'.repeat(40)}\n`).join('')
+
+  it('debug: a JSON POST logs its request and response bodies (redacted)', async () => {
+    const { app, access } = stack('debug')
+    const res = await app.request('/items', post({ name: 'lamp', password: 'pw' }))
+    const text = await res.text()
+    const [line] = await access(1)
+    assert.equal(line!.requestBody, '{"name":"lamp","password":"[Redacted]"}')
+    assert.equal(line!.responseBody, text)
+    assert.equal(JSON.parse(text).created, 'lamp')
+  })
+
+  for (const coding of ['br', 'gzip']) {
+    it(`debug, with compress() after recommended() (${coding}): the response body is logged decoded, buffered and streamed`, async () => {
+      const { app, access } = stack('debug', [compressMw()])
+      const res = await app.request('/items', post({ name: 'lamp' }, { 'accept-encoding': coding }))
+      assert.equal(res.headers.get('content-encoding'), coding)
+      const sent = decodeBody(coding, Buffer.from(await res.arrayBuffer()))
+      const s = await app.request('/stream', { headers: { 'accept-encoding': coding } })
+      assert.equal(s.headers.get('content-encoding'), coding)
+      assert.equal(decodeBody(coding, Buffer.from(await s.arrayBuffer())), streamText)
+      const [buffered, streamed] = await access(2)
+      assert.equal(buffered!.requestBody, '{"name":"lamp"}')
+      assert.equal(buffered!.responseBody, sent)
+      assert.equal(JSON.parse(sent).created, 'lamp')
+      assert.equal(streamed!.responseBody, streamText)
+    })
+  }
+
+  it('debug, over a socket: a compressed stream is logged decoded once it ended', async () => {
+    const { app, access } = stack('debug', [compressMw()])
+    await app.listen({ port: 0, host: '127.0.0.1' })
+    try {
+      const res = await fetch(`http://127.0.0.1:${app.port}/stream`, { headers: { 'accept-encoding': 'gzip' } })
+      assert.equal(res.headers.get('content-encoding'), 'gzip')
+      assert.equal(await res.text(), streamText)
+      const [line] = await access(1)
+      assert.equal(line!.responseBody, streamText)
+    } finally {
+      await app.close({ timeout: 100 })
+    }
+  })
+
+  it('release: no bodies are logged and capture does not run', async () => {
+    for (const layers of [[], [compressMw()]]) {
+      const { app, access, seen, streams } = stack('release', layers)
+      await (await app.request('/items', post({ name: 'lamp' }, { 'accept-encoding': 'gzip' }))).arrayBuffer()
+      await (await app.request('/stream')).text()
+      const lines = await access(2)
+      assert.equal(lines.length, 2)
+      for (const l of lines) assert.deepEqual([l.requestBody, l.responseBody], [undefined, undefined])
+      assert.deepEqual(seen.map((s) => s.capture), [undefined, undefined])
+      assert.equal(seen[1]!.body, streams[0], 'the stream body was not wrapped')
+    }
+  })
+
+  it('capture() placed by hand outside compress() now sees the plain body too; one placed inside wins over the logger', async () => {
+    let outside: CapturedResponse | undefined
+    const a = createApp({ mode: 'test', logger: consoleLogger('silent') })
+    a.use(
+      capture({
+        onCaptured: (x) => {
+          outside = x
+        },
+      }),
+      compressMw(),
+    )
+    a.get('/', () => BIG)
+    const res = await a.request('/', { headers: { 'accept-encoding': 'gzip' } })
+    assert.equal(res.headers.get('content-encoding'), 'gzip')
+    await res.arrayBuffer()
+    assert.deepEqual([outside!.skipped, outside!.text], [undefined, JSON.stringify(BIG)])
+
+    let inside: CapturedResponse | undefined
+    const inner = capture({
+      maxBytes: 10,
+      onCaptured: (x) => {
+        inside = x
+      },
+    })
+    const { app, access } = stack('debug', [compressMw(), inner])
+    await (await app.request('/items', post({ name: 'lamp' }, { 'accept-encoding': 'br' }))).arrayBuffer()
+    const [line] = await access(1)
+    assert.equal(inside!.text, '{"items":[…[truncated]')
+    assert.equal(line!.responseBody, '{"items":[…[truncated]')
   })
 })

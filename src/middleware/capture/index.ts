@@ -1,8 +1,9 @@
-/** Response capture (seed 3): the body as sent — after serialisation, before compression — for the access log. */
+/** Response capture: the body as sent — after serialisation, before compression — for the access log. */
 import { Transform, type TransformCallback, pipeline } from 'node:stream'
 import type { Context } from '../../core/context.js'
 import { toReadable } from '../../core/respond.js'
 import type { Middleware, ResponseBody } from '../../core/types.js'
+import { onBeforeEncoding } from '../../stream/encoding.js'
 import { markFlush, wantsFlush } from '../../stream/flush.js'
 import type { Mode } from '../../utils/mode.js'
 
@@ -62,7 +63,7 @@ export interface CapturedResponse {
   readonly type: string | undefined
   /** Whether the body is a stream (captured as it flows). */
   readonly streamed: boolean
-  /** Why nothing was kept: `'type'` (filtered out) or `'encoded'` (already compressed: capture sits outside compress). */
+  /** Why nothing was kept: `'type'` (filtered out) or `'encoded'` (compressed by an encoder that does not hand over the plain body). */
   readonly skipped: 'type' | 'encoded' | undefined
   /** `true` once the whole body passed; `false` while a stream flows or after it was cut. */
   readonly complete: boolean
@@ -79,41 +80,92 @@ declare module '../../core/types.js' {
 const TEXTUAL = /^(?:text\/|application\/(?:json|xml|javascript|x-www-form-urlencoded|graphql|x-ndjson)\b|[^;]*\+(?:json|xml)\b)/i
 
 /**
- * Captures the response body as sent, for an access log or debugging: buffered bodies when the chain
- * returns here, streams as they flow (a pass-through copies the first `maxBytes` and counts the rest —
- * nothing is buffered ahead, memory stays flat). Place it inside compression (`app.use(compress())`
- * before `app.use(capture())`) so it sees the uncompressed body, and read it in an outer layer after
- * `await next()` (buffered) or when the response finished (streams) — or pass `onCaptured`.
+ * Captures the response body as sent, before any compression, for an access log or debugging: buffered
+ * bodies when the chain returns here, streams as they flow (a pass-through copies the first `maxBytes`
+ * and counts the rest — nothing is buffered ahead, memory stays flat). Wherever it sits: inside
+ * `compress()` it sees the plain body anyway, outside it `compress()` hands it the plain body before
+ * encoding (src/stream/encoding.ts). Read it in an outer layer after `await next()` (buffered) or when
+ * the response finished (streams) — or pass `onCaptured`. The JSON access log of `logger()` captures by
+ * itself in debug mode; add `capture()` for other modes, options or readers.
  *
  * @example
  * app.use(logger())                       // reads c.get('capture') when the response has finished
- * app.use(compress())
  * app.use(capture({ mode: 'debug', maxBytes: 8192 }))
+ * app.use(compress())
  */
 export function capture(options: CaptureOptions = {}): Middleware {
-  const maxBytes = options.maxBytes ?? 4096
-  if (!Number.isInteger(maxBytes) || maxBytes < 0) throw new TypeError(`capture(): maxBytes must be a non-negative integer, got ${maxBytes}`)
   const modes = options.mode === undefined ? undefined : Array.isArray(options.mode) ? options.mode : [options.mode]
   if (modes?.some((m) => m !== 'debug' && m !== 'release' && m !== 'test')) throw new TypeError(`capture(): mode must be debug, release or test, got ${options.mode}`)
-  const textual = typeFilter(options.types)
-  const marker = options.marker ?? '…[truncated]'
-  for (const k of ['onCaptured', 'skip'] as const) if (options[k] !== undefined && typeof options[k] !== 'function') throw new TypeError(`capture(): ${k} must be a function`)
-  const { onCaptured, skip } = options
+  if (options.skip !== undefined && typeof options.skip !== 'function') throw new TypeError('capture(): skip must be a function')
+  const skip = options.skip
+  const begin = captureResponse(options)
   return async function capture(c, next) {
     if ((modes !== undefined && !modes.includes(c.mode)) || skip?.(c)) return next()
+    const end = begin(c)
     await next()
-    const body = c.res.body
+    end()
+  }
+}
+
+/** Options of {@link captureResponse}: those of {@link capture} without `mode` and `skip`. */
+export type CaptureResponseOptions = Omit<CaptureOptions, 'mode' | 'skip'>
+
+/**
+ * The capture without the middleware, for a layer that decides per request (the access logger in debug
+ * mode): `begin(c)` before `await next()`, the function it returns after. Stores what {@link capture}
+ * stores. When a capture nearer the handler (`capture()` by hand) has the body, this one leaves it to it.
+ *
+ * @example
+ * const begin = captureResponse({ maxBytes: 1024 })
+ * app.use(async (c, next) => {
+ *   const end = c.mode === 'debug' ? begin(c) : undefined
+ *   await next()
+ *   end?.()
+ * })
+ */
+export function captureResponse(options: CaptureResponseOptions = {}): (c: Context) => () => void {
+  const maxBytes = options.maxBytes ?? 4096
+  if (!Number.isInteger(maxBytes) || maxBytes < 0) throw new TypeError(`capture(): maxBytes must be a non-negative integer, got ${maxBytes}`)
+  const textual = typeFilter(options.types)
+  const marker = options.marker ?? '…[truncated]'
+  if (options.onCaptured !== undefined && typeof options.onCaptured !== 'function') throw new TypeError('capture(): onCaptured must be a function')
+  const onCaptured = options.onCaptured
+
+  /** Records `body` (a stream: wraps it) and returns what should be sent. */
+  function take(c: Context, body: ResponseBody): ResponseBody {
     const streamed = body !== null && typeof body === 'object' && !(body instanceof Uint8Array)
     const type = contentType(c, body)
     const enc = c.res.get('content-encoding')
     const skipped = enc !== undefined && enc !== 'identity' ? 'encoded' : textual(type) ? undefined : 'type'
     const cap = new Captured(maxBytes, marker, type, streamed, skipped, onCaptured, c)
     c.set('capture', { request: c.get('capture')?.request, response: cap })
-    if (skipped !== undefined) return cap.finish(true)
-    if (!streamed) return cap.buffered(body as string | Uint8Array | null)
-    const tap = new Tap(cap)
-    if (wantsFlush(body)) markFlush(tap)
-    c.res.body = pipeline(toReadable(body as Exclude<ResponseBody, string | Uint8Array | null>), tap, (err) => cap.finish(!err))
+    if (skipped !== undefined) cap.finish(true)
+    else if (!streamed) cap.buffered(body as string | Uint8Array | null)
+    else {
+      const tap = new Tap(cap)
+      if (wantsFlush(body)) markFlush(tap)
+      return pipeline(toReadable(body as Exclude<ResponseBody, string | Uint8Array | null>), tap, (err) => cap.finish(!err))
+    }
+    return body
+  }
+
+  return (c) => {
+    const prior = c.get('capture')?.response
+    let taken = false
+    // Once: when an encoder inside hands over the plain body, or else when the chain returns here.
+    // A capture nearer the handler stored its own first (its response differs from `prior`): leave it.
+    const once = (body: ResponseBody): ResponseBody => {
+      if (taken) return body
+      taken = true
+      return c.get('capture')?.response !== prior ? body : take(c, body)
+    }
+    onBeforeEncoding(c, once)
+    return () => {
+      if (taken) return
+      const body = c.res.body
+      const out = once(body)
+      if (out !== body) c.res.body = out
+    }
   }
 }
 

@@ -163,7 +163,7 @@ describe('logger: JSON access log', () => {
         logger({ maxBodyLength: 40 }),
         async (c, next) => {
           await next()
-          // Stands in for capture() (issue 4): what it stores under c.get('capture').
+          // Stands in for a capture() nearer the handler: what it stores under c.get('capture').
           ;(c.set as (k: string, v: unknown) => void)('capture', { request: '{"user":"ada","password":"hunter2"}', response: new TextEncoder().encode(JSON.stringify({ token: 't', list: 'y'.repeat(100) })) })
         },
       )
@@ -178,6 +178,31 @@ describe('logger: JSON access log', () => {
       }
       assert.equal(l.requestBody, '{"user":"ada","password":"[Redacted]"}')
       assert.match(String(l.responseBody), /^\{"token":"\[Redacted\]","list":"y+…\[truncated \d+ chars\]$/)
+    }
+  })
+
+  it('captures the response body itself in debug mode, before compress() encodes it; not with bodies: false', async () => {
+    const { compress } = await import('../compress/index.js')
+    const big = JSON.stringify({ list: Array.from({ length: 500 }, (_, i) => i) })
+    for (const bodies of [undefined, false]) {
+      const { app, access } = capturing({ mode: 'debug' })
+      let stored: unknown
+      app.use(async (c, next) => {
+        await next()
+        stored = c.get('capture')
+      })
+      app.use(logger({ bodies, maxBodyLength: 4096 }), compress())
+      app.post('/echo', async (c) => c.header('content-type', 'application/json').body(JSON.stringify({ got: await c.req.json(), big })))
+      const res = await fetchIn(app, '/echo', { method: 'POST', body: '{"q":1}', headers: { 'content-type': 'application/json', 'accept-encoding': 'gzip' } })
+      assert.equal(res.headers.get('content-encoding'), 'gzip')
+      await until(() => access().length === 1)
+      const l = access()[0]!
+      if (bodies === false) {
+        assert.deepEqual([l.requestBody, l.responseBody, stored], [undefined, undefined, undefined])
+        continue
+      }
+      assert.equal(l.requestBody, '{"q":1}')
+      assert.equal(l.responseBody, JSON.stringify({ got: { q: 1 }, big }))
     }
   })
 

@@ -1,6 +1,7 @@
 /** The access log: one line per request when its response has really ended — JSON through pino, or a template. */
 import type { Context } from '../../core/context.js'
 import type { Logger, Middleware } from '../../core/types.js'
+import { captureResponse } from '../capture/index.js'
 import { type Finished, countBody, onFinished } from '../stats/measure.js'
 import { lineDestination } from './destination.js'
 import { writeAccessLine } from './fast.js'
@@ -32,8 +33,9 @@ export interface LoggerOptions {
   /** Template: receives each line, without a newline. Default: stdout, newline-terminated, buffered for one event-loop turn. */
   write?: (line: string, c: Context) => void
   /**
-   * JSON: add `requestBody` (as the handler read it through `c.req`) and `responseBody` (from `capture()`),
-   * redacted and truncated. Default: debug mode.
+   * JSON: add `requestBody` (as the handler read it through `c.req`) and `responseBody` (the body sent,
+   * before compression: captured by the logger itself, or by a `capture()` nearer the handler), redacted
+   * and truncated. Default: debug mode. Off, nothing is captured.
    */
   bodies?: boolean
   /** Longest logged body, characters. Default `1024`. */
@@ -58,18 +60,25 @@ export function logger(options: LoggerOptions = {}): Middleware {
   const done = json ? jsonLine(options) : templateLine(options)
   const skip = checkFn(options.skip, 'skip')
   const bodies = json ? options.bodies : false
+  // Enough bytes for maxBodyLength characters of UTF-8, so a JSON body is whole when it is redacted.
+  const begin = bodies === false ? undefined : captureResponse({ maxBytes: Math.max(4096, 4 * (options.maxBodyLength ?? 1024)) })
   return async function logger(c, next) {
     if (skip?.(c)) return next()
     // Node reads the peer address lazily and cannot once the socket is gone: read it now, so a client
     // that aborts a stream is still logged with its address.
     void c.raw.req.socket?.remoteAddress
     onFinished(c, done)
+    // Bodies (debug mode by default): the response body is captured before any compression inside.
+    const end = begin !== undefined && (bodies ?? c.mode === 'debug') ? begin(c) : undefined
     try {
       await next()
     } finally {
       countBody(c)
     }
-    if (bodies ?? c.mode === 'debug') await keepRequestBody(c)
+    if (end !== undefined) {
+      end()
+      await keepRequestBody(c)
+    }
   }
 }
 

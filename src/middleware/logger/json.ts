@@ -1,4 +1,4 @@
-/** The JSON access-log record (seed 3's fields) and the debug-mode bodies: captured, redacted, truncated. */
+/** The JSON access-log record and the debug-mode bodies: captured, redacted, truncated. */
 import type { Context } from '../../core/context.js'
 import type { Finished } from '../stats/measure.js'
 
@@ -70,7 +70,7 @@ export type CapturedBody = string | Uint8Array | undefined
 const REQUEST_BODIES = new WeakMap<Context, Uint8Array>()
 
 /**
- * Keeps the request body for the debug access log when the handler read it through `c.req` (issue 3's
+ * Keeps the request body for the debug access log when the handler read it through `c.req` (the body
  * reader caches it, so this costs nothing and never reads a body nobody asked for).
  *
  * @example
@@ -87,9 +87,10 @@ export async function keepRequestBody(c: Context): Promise<void> {
 }
 
 /**
- * The bodies to log. The response body is what `capture()` (issue 4) stored under `c.get('capture')`:
- * `{ response: { text, skipped, … }, request? }`; the request body is the one the handler read through
- * `c.req`, else `capture.request`. Nothing captured → no body fields.
+ * The bodies to log. The response body is what was captured under `c.get('capture')` — by `logger()`
+ * itself when it logs bodies, or by a `capture()` nearer the handler: `{ response: { text, skipped, … },
+ * request? }`; the request body is the one the handler read through `c.req`, else `capture.request`.
+ * Nothing captured → no body fields.
  *
  * @example
  * const { request, response } = capturedBodies(c)

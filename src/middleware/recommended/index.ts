@@ -27,11 +27,14 @@ export interface RecommendedOptions {
  *    and the `X-Request-Id` header is echoed on every response, errors included.
  * 2. `metrics` — before the access log, so scrapes of `/metrics` are answered without an access-log line.
  * 3. `logger` — outside `recover`, so the line shows the status actually sent; it writes when the response
- *    has ended (streams with their real size), so it also logs what the app's own error answer sent.
+ *    has ended (streams with their real size), so it also logs what the app's own error answer sent. In
+ *    debug mode the line carries the request and response bodies; the response body is captured before
+ *    any compression inside (`compress()` hands it over), so no `capture()` is needed. Release mode
+ *    captures nothing.
  * 4. `stats` — same reason as the logger (elton: "before recover and the responder, to see the real status").
  * 5. `recover` — last of the stack, closest to the handlers: it turns their errors into answers before the
  *    layers above see them. Later layers go after it, inside its protection, in this order:
- *    timeout → body parser → compress → etag/fresh → routes (issues 3, 4 and 6).
+ *    timeout → body parser → compress → etag/fresh → routes.
  *
  * Returns the middleware in order, for `app.use(...recommended())`: the app composes them once with the
  * routes (a wrapper composing them per request would allocate a closure per layer per request).
