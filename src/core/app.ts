@@ -72,6 +72,12 @@ export interface ListenOptions extends LifecycleOptions {
 export interface CloseOptions {
   /** How long requests in flight may take before their connections are cut, ms. Default `10_000`. */
   timeout?: number
+  /**
+   * After the cut, how long `close()` waits for the cut requests to be torn down — stream sources
+   * destroyed (a generator's `finally` run), `c.req.signal` fired, access-log lines written — ms.
+   * A handler still running then is logged (`ERR_CLOSE_TEARDOWN`) and left behind. Default `5_000`.
+   */
+  teardown?: number
 }
 
 /**
@@ -95,6 +101,8 @@ export class App extends Group<''> {
   #server: Server | undefined
   #closing: Promise<void> | undefined
   #inflight = 0
+  /** Set while `close()` waits for the requests it cut to finish. */
+  #drained: (() => void) | undefined
   readonly #events: Events
   #unguard: (() => void) | undefined
   /** `rawHeaders` holds name and value: twice the header count. */
@@ -225,14 +233,15 @@ export class App extends Group<''> {
   /**
    * Graceful close: stop accepting, let requests in flight finish (a new request on a kept-alive
    * connection gets 503 and `Connection: close`), close idle connections at once, cut the rest at
-   * `timeout`. Resolves when the server is closed.
+   * `timeout`. Resolves when the server is closed and every request it cut has been torn down (within
+   * `teardown`): stream sources stopped, `c.req.signal` fired, access-log lines written.
    */
   close(options: CloseOptions = {}): Promise<void> {
-    this.#closing ??= this.#shutdown(options.timeout ?? 10_000)
+    this.#closing ??= this.#shutdown(options.timeout ?? 10_000, options.teardown ?? 5_000)
     return this.#closing
   }
 
-  async #shutdown(timeout: number): Promise<void> {
+  async #shutdown(timeout: number, teardown: number): Promise<void> {
     const server = this.#server
     if (!server) return
     const closed = new Promise<void>((resolve) => server.close(() => resolve()))
@@ -245,7 +254,26 @@ export class App extends Group<''> {
     const cut = setTimeout(() => server.closeAllConnections(), Math.max(0, deadline - Date.now()))
     await closed
     clearTimeout(cut)
+    // The sockets are gone, but what they carried is torn down asynchronously: sources destroyed (a
+    // generator's `finally`), `c.req.signal` fired, access-log lines written. Wait for that too.
+    if (this.#inflight > 0) await this.#drain(teardown)
     this.#unguard?.()
+  }
+
+  /** Resolves when every request in flight has finished, or after `ms` (logging how many had not). */
+  #drain(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.#drained = undefined
+        this.log.warn({ code: 'ERR_CLOSE_TEARDOWN', inflight: this.#inflight }, `${this.#inflight} request(s) still running ${ms} ms after their connections were cut (a handler ignoring c.req.signal?)`)
+        resolve()
+      }, ms)
+      this.#drained = () => {
+        clearTimeout(timer)
+        this.#drained = undefined
+        resolve()
+      }
+    })
   }
 
   readonly #continue = (req: IncomingMessage, res: ServerResponse): void => {
@@ -354,7 +382,7 @@ export class App extends Group<''> {
 
   /** Called by `respond` when a response is written (or a stream failed). @internal */
   finished(c: Context, err?: Error): void {
-    this.#inflight--
+    if (--this.#inflight === 0 && this.#drained !== undefined) this.#drained()
     if (err === undefined) return
     const code = (err as { code?: string }).code
     // A client that went away is routine, not an app error; `respond` tells it apart from a failed source.

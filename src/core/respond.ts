@@ -116,7 +116,7 @@ function streamed(
       }
     } else if (outcome === GONE) {
       source.destroy()
-      fin.finished(c, clientGone(new Error('closed before the first chunk')))
+      afterClose(source, () => fin.finished(c, clientGone(new Error('closed before the first chunk'))))
     } else fin.failedEarly(c, outcome)
   })
 }
@@ -126,7 +126,19 @@ function pipeTo(c: Context, res: ServerResponse, status: number, headers: Record
   // (In-memory requests resolve on writeHead anyway, and their stand-in has no flushHeaders.)
   if (flush && typeof res.flushHeaders === 'function') res.flushHeaders()
   const gone = watchClient(res, source)
-  pipeline(source, new Fair(), res, (err) => fin.finished(c, err && gone() ? clientGone(err) : (err ?? undefined)))
+  pipeline(source, new Fair(), res, (err) => {
+    if (!err) return fin.finished(c)
+    afterClose(source, () => fin.finished(c, gone() ? clientGone(err) : err))
+  })
+}
+
+/**
+ * Runs `fn` once a destroyed source has finished tearing down: a generator's `return()` (its `finally`) is
+ * asynchronous, and `pipeline` calls back before it ran. A graceful close waits for this.
+ */
+function afterClose(source: Readable, fn: () => void): void {
+  if (source.closed) fn()
+  else source.once('close', fn)
 }
 
 const GONE = Symbol('client gone')

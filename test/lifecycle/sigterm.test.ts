@@ -1,6 +1,9 @@
 // SIGTERM to a real child process under keep-alive load: every request the server accepted completes.
 import assert from 'node:assert/strict'
-import { Agent } from 'node:http'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { Agent, request as httpRequest } from 'node:http'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, it } from 'node:test'
 import { type Outcome, get, sleep, startChild, until } from './child.js'
 
@@ -76,6 +79,39 @@ describe('graceful close from the outside', () => {
       assert.notEqual((await slow).kind, 'done', 'the forced exit cut the slow request')
     } finally {
       child.cleanup()
+    }
+  })
+
+  it('at the close timeout, cut streams are torn down before exit: finally ran, signal fired, log lines written', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'weir-tail-'))
+    const file = join(dir, 'app.log')
+    writeFileSync(file, 'boot ok\nERROR first\n')
+    const child = await startChild({ CLOSE_TIMEOUT: '1000', TAIL_FILE: file })
+    try {
+      const reqs = ['/ticks', '/tail?match=ERROR'].map(
+        (path) =>
+          new Promise<void>((resolve, reject) => {
+            const req = httpRequest({ host: '127.0.0.1', port: child.port, path }, (res) => {
+              res.once('data', () => resolve())
+              res.on('error', () => {})
+            })
+            req.on('error', () => {})
+            req.end()
+            setTimeout(() => reject(new Error(`no first chunk from ${path}`)), 10_000).unref()
+          }),
+      )
+      await Promise.all(reqs)
+      const pid = Number(/tail pid (\d+)/.exec(child.out())![1])
+      assert.equal(await child.stop('SIGTERM', 20_000), 0)
+      const out = child.out()
+      assert.match(out, /finally \/ticks/, 'the generator was returned')
+      assert.match(out, /aborted \/tail/, 'c.req.signal fired for the cut request')
+      const access = child.logs().filter((l) => l.msg === 'http access log')
+      assert.deepEqual(access.map((l) => [l.path, l.aborted]).sort(), [['/tail', true], ['/ticks', true]])
+      assert.throws(() => process.kill(pid, 0), { code: 'ESRCH' }, 'the tail child does not outlive the server')
+    } finally {
+      child.cleanup()
+      rmSync(dir, { recursive: true, force: true })
     }
   })
 })
