@@ -154,12 +154,13 @@ function encode(res: WeirResponse, coding: string): void {
 }
 
 // A 304 to a client that would get a compressed body carries the headers the 200 would (RFC 9110 §15.4.5).
+// RFC 9110 §15.4.5: a 304 carries the Vary its 200 would have. Its type is gone, so the 200's choice cannot be
+// replayed: vary always (harmless for a type never compressed), weaken only when a coding would be chosen.
 function notModified(c: Context, o: Resolved): void {
   const res = c.res
   if (!res.has('etag')) return
-  if (o.buffered(c.req.header('accept-encoding')).coding === undefined) return
   res.vary('Accept-Encoding')
-  weakenETag(res)
+  if (o.buffered(c.req.header('accept-encoding')).coding !== undefined) weakenETag(res)
 }
 
 // RFC 9110 §8.8.3.3: the compressed bytes differ from those the strong validator was computed on.
