@@ -100,6 +100,7 @@ export const ERRORS = {
   ERR_STATIC_BAD_PATH: { status: 400, message: 'The path is malformed (bad percent-escape or NUL byte)' },
   ERR_STATIC_FORBIDDEN: { status: 403, message: 'The path leaves the static root or names a refused file' },
   ERR_RENDER_NOT_ACCEPTABLE: { status: 406, message: 'None of the available formats is acceptable (Accept); see details.available' },
+  ERR_MISSING_DEPENDENCY: { status: 500, message: 'An optional package this feature needs is not installed (see docs/install.md)' },
 } as const satisfies Record<string, ErrorSpec>
 
 /** A code of the core catalogue. */

@@ -1,7 +1,8 @@
-/** multipart/form-data with busboy (loaded on first use, so the core never loads it): fields and files within limits. */
+/** multipart/form-data with busboy (an optional peer, loaded on first use, so the core never loads it): fields and files within limits. */
 import type { Readable } from 'node:stream'
 import type { FileInfo } from 'busboy'
 import { type ErrorCode, type HttpError, createError } from '../errors.js'
+import { requireOptional } from '../utils/optional.js'
 import type { ResolvedLimits } from './limits.js'
 
 /** A file as it arrives: read `stream` (or leave it; it is drained when your callback returns). */
@@ -40,7 +41,6 @@ export interface MultipartOptions<T> {
 }
 
 type Busboy = typeof import('busboy')
-let loaded: Promise<Busboy> | undefined
 
 function fail(code: ErrorCode, message?: string, cause?: unknown, limit?: number): HttpError {
   return createError(code, message, { cause, details: limit === undefined ? undefined : { limit } })
@@ -57,10 +57,10 @@ export async function parseMultipart<T>(
   limits: ResolvedLimits,
   onFile: ((file: FilePart) => T | Promise<T>) | undefined,
 ): Promise<MultipartBody<T>> {
-  loaded ??= import('busboy').then((m) => (m as unknown as { default: Busboy }).default ?? (m as unknown as Busboy))
-  const busboy = await loaded
   let bb: ReturnType<Busboy>
   try {
+    // busboy is an optional peer; a missing one is 500 ERR_MISSING_DEPENDENCY (logged with the install command).
+    const busboy = requireOptional<Busboy>('busboy', 'Reading a multipart body')
     bb = busboy({
       headers: { 'content-type': contentType },
       defParamCharset: 'utf8',
@@ -69,6 +69,7 @@ export async function parseMultipart<T>(
     })
   } catch (err) {
     if (!(source instanceof Uint8Array)) source.destroy()
+    if ((err as HttpError | undefined)?.code === 'ERR_MISSING_DEPENDENCY') throw err
     throw fail('ERR_BODY_INVALID_MULTIPART', `The multipart body cannot be parsed: ${(err as Error).message}`, err)
   }
   return new Promise((resolve, reject) => new Parse(bb, source, limits, onFile, resolve, reject).start())

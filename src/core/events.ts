@@ -132,7 +132,7 @@ export interface Guarded {
 
 /**
  * Installs the signal and process handlers of `options`; returns the function that removes them.
- * A close it starts runs `app.close`, then the `close` listeners (bounded by `closeTimeout` too), then exits.
+ * A close it starts runs `app.close`, then the `close` listeners (bounded by `closeTimeout` too), then exits. @internal
  *
  * @example
  * const unguard = guard(app, events, { signals: ['SIGTERM'], safety: true })

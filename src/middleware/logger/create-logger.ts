@@ -1,6 +1,7 @@
 /** The app logger on pino: levels by mode, secrets redacted, any destination or transport, pretty in debug. */
-import { pino } from 'pino'
+import type { pino } from 'pino'
 import { type Mode, resolveMode } from '../../utils/mode.js'
+import { requireOptional } from '../../utils/optional.js'
 import { lineDestination } from './destination.js'
 import { PLAIN_PINO } from './fast.js'
 import { prettyStream } from './pretty.js'
@@ -56,6 +57,7 @@ const LEVEL_BY_MODE: Record<Mode, pino.LevelWithSilent> = { debug: 'debug', rele
 /**
  * A pino logger for `createApp({ logger })`: `app.log`, `c.log` (a child carrying `requestId`) and the
  * access log all write through it. Errors logged under `err` get pino's serializer (type, message, stack, code).
+ * Needs the optional package `pino` (`npm install pino`); without it this throws `ERR_MISSING_DEPENDENCY`.
  *
  * @example
  * import { createApp } from 'weir'
@@ -63,6 +65,8 @@ const LEVEL_BY_MODE: Record<Mode, pino.LevelWithSilent> = { debug: 'debug', rele
  * const app = createApp({ logger: createLogger({ destination: '/var/log/app.log', redact: ['user.ssn'] }) })
  */
 export function createLogger(options: CreateLoggerOptions = {}): pino.Logger {
+  // pino is an optional peer: loaded here, so `weir/logger` and `recommended()` work without it.
+  const pino = requireOptional<typeof import('pino')>('pino', 'createLogger()').pino
   const mode = resolveMode(options.mode)
   const level = options.level ?? LEVEL_BY_MODE[mode]
   if (!(level in pino.levels.values) && level !== 'silent') throw new TypeError(`createLogger(): unknown level ${JSON.stringify(level)}`)
@@ -74,7 +78,7 @@ export function createLogger(options: CreateLoggerOptions = {}): pino.Logger {
   const opts: pino.LoggerOptions = { level, redact, ...base, ...(options.name ? { name: options.name } : {}), ...options.pino }
   const log = options.transport !== undefined ? pino({ ...opts, transport: options.transport }) : pino(opts, destinationOf(options, mode))
   // The access log may skip pino's object walk only when pino would not change its fields.
-  if (options.pino === undefined && !(options.redact || []).some(touchesAccessFields)) Object.assign(log, { [PLAIN_PINO]: true })
+  if (options.pino === undefined && !(options.redact || []).some(touchesAccessFields)) Object.assign(log, { [PLAIN_PINO]: pino })
   return log
 }
 

@@ -3,23 +3,33 @@
  * the line is built from its known fields and handed to pino's stream — the same bytes pino would write
  * (`level`, `time`, bindings, fields, `msg`), without pino's generic walk over the object (~1.5 µs a line).
  */
-import { pino } from 'pino'
 import type { Logger } from '../../core/types.js'
 import type { AccessRecord } from './json.js'
 
-/** Set by `createLogger` on loggers whose output the fast path reproduces exactly. */
+/**
+ * Set by `createLogger` on loggers whose output the fast path reproduces exactly; its value is the pino
+ * module that made the logger (its private symbols), so this file never loads pino itself.
+ */
 export const PLAIN_PINO = Symbol.for('weir.logger.plainPino')
 
-const S = pino.symbols as unknown as Record<string, symbol>
 const METADATA = Symbol.for('pino.metadata')
-const LEVELS = pino.levels.values as Record<string, number>
 
-type Pino = Record<symbol, unknown> & { [PLAIN_PINO]?: boolean }
+/** What the fast path reads from the pino module: the symbols of a logger's internals and the level numbers. */
+interface PinoModule {
+  readonly symbols: object
+  readonly levels: { readonly values: object }
+}
+
+type Pino = Record<symbol, unknown> & { [PLAIN_PINO]?: PinoModule }
 
 /** What a line needs from a pino logger, read once: symbol lookups on a pino instance are slow. */
-interface Parts {
+type Parts = { readonly log: Logger; readonly plain: false } | Plain
+
+interface Plain {
   readonly log: Logger
-  readonly plain: boolean
+  readonly plain: true
+  readonly levels: Record<string, number>
+  readonly levelVal: symbol
   readonly ls: Record<number, string>
   readonly time: () => string
   readonly chindings: string
@@ -31,19 +41,28 @@ let last: Parts | undefined
 
 function partsOf(log: Logger): Parts {
   if (last !== undefined && last.log === log) return last
+  last = read(log)
+  return last
+}
+
+function read(log: Logger): Parts {
   const p = log as unknown as Pino
-  const stream = p[S.streamSym!] as Parts['stream'] & { [METADATA]?: boolean }
-  const plain = p[PLAIN_PINO] === true && !p[S.msgPrefixSym!] && stream?.[METADATA] !== true
-  last = {
+  const mod = p[PLAIN_PINO]
+  if (mod === undefined) return { log, plain: false }
+  const S = mod.symbols as Record<string, symbol>
+  const stream = p[S.streamSym!] as Plain['stream'] & { [METADATA]?: boolean }
+  if (p[S.msgPrefixSym!] || stream?.[METADATA] === true) return { log, plain: false }
+  return {
     log,
-    plain,
+    plain: true,
+    levels: mod.levels.values as Record<string, number>,
+    levelVal: S.levelValSym!,
     ls: p[S.lsCacheSym!] as Record<number, string>,
     time: p[S.timeSym!] as () => string,
     chindings: p[S.chindingsSym!] as string,
     end: p[S.endSym!] as string,
     stream,
   }
-  return last
 }
 
 /**
@@ -56,10 +75,10 @@ function partsOf(log: Logger): Parts {
 export function writeAccessLine(log: Logger, level: string, rec: AccessRecord, msg: string): boolean {
   const parts = partsOf(log)
   if (!parts.plain) return false
-  const num = LEVELS[level]
+  const num = parts.levels[level]
   if (num === undefined) return false
   // The level can change at run time (`log.level = 'warn'`): read it each time.
-  if (((log as unknown as Pino)[S.levelValSym!] as number) > num) return true
+  if (((log as unknown as Pino)[parts.levelVal] as number) > num) return true
   parts.stream.write(`${parts.ls[num]}${parts.time()}${parts.chindings}${fields(rec)},"msg":${str(msg)}${parts.end}`)
   return true
 }

@@ -1,7 +1,8 @@
 /** Prometheus metrics (prom-client): a latency histogram by method, route and status, an in-flight gauge, an endpoint. */
-import { Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import type { Registry } from 'prom-client'
 import type { Context } from '../../core/context.js'
 import type { Middleware } from '../../core/types.js'
+import { requireOptional } from '../../utils/optional.js'
 import { countBody, onFinished } from '../stats/measure.js'
 
 /** Options of {@link metrics}. */
@@ -27,6 +28,7 @@ export const UNMATCHED = '(unmatched)'
  * Measures every request — `http_request_duration_seconds{method,route,status}` (histogram, the route
  * pattern, never the raw path) and `http_requests_in_flight` (gauge) — and answers `GET /metrics`.
  * The metrics of a registry are readable with `metrics.registry` too.
+ * Needs the optional package `prom-client` (`npm install prom-client`); without it this throws `ERR_MISSING_DEPENDENCY`.
  *
  * @example
  * app.use(metrics())                       // curl localhost:3000/metrics
@@ -39,6 +41,8 @@ export function metrics(options: MetricsOptions = {}): Middleware & { registry: 
   if (skip !== undefined && typeof skip !== 'function') throw new TypeError('metrics(): skip must be a function')
   const buckets = options.buckets ?? [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
   if (!Array.isArray(buckets) || buckets.length === 0 || buckets.some((b) => !(b > 0))) throw new TypeError('metrics(): buckets must be positive numbers of seconds')
+  // prom-client is an optional peer: loaded here, so `weir/metrics` and `recommended()` work without it.
+  const { Gauge, Histogram, Registry, collectDefaultMetrics } = requireOptional<typeof import('prom-client')>('prom-client', 'metrics()')
   const registry = options.registry ?? new Registry()
   const prefix = options.prefix ?? ''
   const duration = new Histogram({
