@@ -20,7 +20,7 @@ const LEVELS = ['INFO', 'INFO', 'INFO', 'DEBUG', 'WARN', 'INFO', 'ERROR', 'INFO'
 const PATHS = ['/users/42', '/api/items', '/hello', '/login', '/metrics']
 
 /**
- * An endless, generated access log (seed 1's "other components generate log"): 20 lines every 20 ms,
+ * An endless, generated access log: 20 lines every 20 ms,
  * as bytes, like a pipe from another process. Deterministic, so every level shows up.
  */
 export async function* generatedLog(lineCount = Number.POSITIVE_INFINITY): AsyncGenerator<Uint8Array> {
@@ -50,7 +50,7 @@ export function buildDemo(): App {
   })
   app.get('/', () => ({ name: 'weir demo', try: ['/hello', '/users/1', '/users/abc', 'GET /api/items (auth)', '/metrics', '/logs?match=ERROR'] }))
   app.get('/hello', () => ({ hello: 'world' }))
-  // Seed 1: source → lines → filter → client, with backpressure; `curl -N 'localhost:3000/logs?match=ERROR'`.
+  // A live log: source → lines → filter → client, with backpressure; `curl -N 'localhost:3000/logs?match=ERROR'`.
   app.get('/logs', (c) => {
     const match = c.req.query.match ?? ''
     c.header('content-type', 'text/plain; charset=utf-8')
