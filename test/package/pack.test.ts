@@ -44,7 +44,9 @@ describe('the packed package', () => {
       if (f !== '' && f !== 'node_modules' && existsSync(join(repo, f))) cpSync(join(repo, f), join(clone, f))
     }
     symlinkSync(join(repo, 'node_modules'), join(clone, 'node_modules'), 'dir')
-    const packed = JSON.parse(run(npm, ['pack', '--json', '--pack-destination', tmp], clone)) as Array<{ filename: string; files: Array<{ path: string }> }>
+    // prepack builds dist here; the JSON report follows whatever the build printed.
+    const out = run(npm, ['pack', '--json', '--pack-destination', tmp], clone)
+    const packed = JSON.parse(out.slice(Math.max(0, out.indexOf('[\n')))) as Array<{ filename: string; files: Array<{ path: string }> }>
     files = packed[0]!.files.map((f) => f.path)
     app = join(tmp, 'app')
     mkdirSync(app)
