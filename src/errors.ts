@@ -101,6 +101,11 @@ export const ERRORS = {
   ERR_STATIC_FORBIDDEN: { status: 403, message: 'The path leaves the static root or names a refused file' },
   ERR_RENDER_NOT_ACCEPTABLE: { status: 406, message: 'None of the available formats is acceptable (Accept); see details.available' },
   ERR_MISSING_DEPENDENCY: { status: 500, message: 'An optional package this feature needs is not installed (see docs/install.md)' },
+  ERR_STORE_UNAVAILABLE: { status: 503, message: 'The store behind this request cannot be reached; try again shortly' },
+  ERR_STORE_TIMEOUT: { status: 503, message: 'The store behind this request did not answer in time; try again shortly' },
+  ERR_STORE_CLOSED: { status: 503, message: 'The store was closed (the app is shutting down)' },
+  ERR_STORE_VALUE_TOO_LARGE: { status: 413, message: 'The value is larger than the store accepts (maxValueBytes)' },
+  ERR_STORE_CONFLICT: { status: 503, message: 'Too many concurrent writers changed this value; try again' },
 } as const satisfies Record<string, ErrorSpec>
 
 /** A code of the core catalogue. */
