@@ -62,10 +62,26 @@ describe('c.sse()', () => {
   })
 
   it('sends heartbeat comments while idle', async () => {
-    const res = await app((c) => c.sse((s) => sleep(75).then(() => s.send('late')), { heartbeat: 20 })).request('/e')
-    const text = await res.text()
-    assert.ok((text.match(/: ping\n\n/g) ?? []).length >= 2, text)
-    assert.ok(text.endsWith('data: late\n\n'))
+    // The callback stays idle until the client has read two pings, however long the timers take.
+    let heard!: () => void
+    const twoPings = new Promise<void>((r) => {
+      heard = r
+    })
+    // The heartbeat timer is unref'd (it must not hold a server's process open): hold this one open meanwhile.
+    const alive = setInterval(() => {}, 1000)
+    let text = ''
+    try {
+      const res = await app((c) => c.sse((s) => twoPings.then(() => s.send('late')), { heartbeat: 20 })).request('/e')
+      const decoder = new TextDecoder()
+      const reader = res.body!.getReader()
+      for (let r = await reader.read(); !r.done; r = await reader.read()) {
+        text += decoder.decode(r.value, { stream: true })
+        if ((text.match(/: ping\n\n/g) ?? []).length >= 2) heard()
+      }
+    } finally {
+      clearInterval(alive)
+    }
+    assert.match(text, /^(: ping\n\n){2,}data: late\n\n$/)
   })
 
   it('is a body like any other: middleware after next() see it, marked for per-chunk flushing', async () => {

@@ -82,12 +82,15 @@ describe('a stream that fails before its first byte', () => {
   })
 
   it('a client that leaves before the first chunk stops the source and is logged as gone', async () => {
+    let started = false
     let stopped = false
     const app = await start((a) =>
-      a.get('/slow', () =>
+      a.get('/slow', (c) =>
         (async function* () {
+          started = true
           try {
-            await sleep(200)
+            // The first chunk comes only once the server has seen the client go: it always left before it.
+            await new Promise((r) => c.req.signal.addEventListener('abort', r, { once: true }))
             yield 'late'
           } finally {
             stopped = true
@@ -96,7 +99,7 @@ describe('a stream that fails before its first byte', () => {
       ),
     )
     const { socket } = await open(app.port!, GET('/slow'))
-    await sleep(30)
+    await until(() => started, 'the source started')
     socket.destroy()
     await until(() => stopped, 'the source stopped')
     assert.ok(!app.logs.some((l) => l.code === 'ERR_STREAM_FAILED'), 'not logged as a failed stream')

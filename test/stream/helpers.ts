@@ -53,7 +53,7 @@ export function raw(port: number, request: string, ms = 2000): Promise<string> {
   })
 }
 
-/** Polls `cond` every 2 ms; resolves with the time it took, or rejects after `ms`. */
+/** Polls `cond` every `every` ms; resolves with the time it took, or rejects after `ms`. Prefer {@link until}. */
 export async function within(ms: number, cond: () => boolean, what: string, every = 2): Promise<number> {
   const t0 = performance.now()
   while (!cond()) {
@@ -63,7 +63,10 @@ export async function within(ms: number, cond: () => boolean, what: string, ever
   return performance.now() - t0
 }
 
-/** Resolves once `cond` holds (polled every 100 ms), however long it takes up to 5 s. */
-export const until = (cond: () => boolean, what = 'condition') => within(5000, cond, what, 100)
+/**
+ * Resolves once `cond` holds (polled every 10 ms). The 20 s bound only keeps a broken test from hanging: a
+ * test waits for what it expects and never asserts how fast it came, so a loaded machine cannot fail it.
+ */
+export const until = (cond: () => boolean, what = 'condition') => within(20_000, cond, what, 10)
 
 export const GET = (path: string, extra = '') => `GET ${path} HTTP/1.1\r\nHost: x\r\n${extra}\r\n`

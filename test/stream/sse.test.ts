@@ -7,25 +7,32 @@ import { constants, createGunzip, createGzip } from 'node:zlib'
 import { toReadable } from '../../src/core/respond.js'
 import { type Middleware, wantsFlush } from '../../src/index.js'
 import { compress } from '../../src/middleware/compress/index.js'
-import { GET, open, sleep, start, until, within } from './helpers.js'
+import { GET, open, sleep, start, until } from './helpers.js'
 
 describe('SSE over a socket', () => {
   it('sends the head at once, before the first event', async () => {
+    let release!: () => void
+    const first = new Promise<void>((r) => {
+      release = r
+    })
     const app = await start((a) => a.get('/e', (c) => c.sse(async (s) => {
-        await sleep(500)
+        await first
         await s.send('late')
       })))
     const { socket, out } = await open(app.port!, GET('/e'))
-    await within(150, () => /\r\n\r\n/.test(out.text), 'the head')
+    // The callback is held until the head has arrived: a head that waited for the first event never would.
+    await until(() => /\r\n\r\n/.test(out.text), 'the head, while no event was sent')
     assert.match(out.text, /^HTTP\/1\.1 200 [\s\S]*content-type: text\/event-stream/i)
     assert.doesNotMatch(out.text, /data:/)
+    release()
+    await until(() => out.text.includes('data: late'), 'the event after the head')
     socket.destroy()
   })
 
-  it('a client that leaves: the signal fires, sends resolve false, the callback ends — within 100 ms', async () => {
+  it('a client that leaves: the signal fires, sends resolve false, the callback ends', async () => {
     let aborted = false
     let ended = false
-    let sent = 0
+    let acceptedAfterAbort = 0
     const app = await start((a) =>
       a.get('/e', (c) =>
         c.sse(async (s) => {
@@ -33,7 +40,8 @@ describe('SSE over a socket', () => {
             aborted = true
           })
           for (let i = 0; !s.closed; i++) {
-            if (await s.send({ id: i, data: 'tick' })) sent++
+            const wasAborted = aborted
+            if ((await s.send({ id: i, data: 'tick' })) && wasAborted) acceptedAfterAbort++
             await sleep(5)
           }
           ended = true
@@ -43,14 +51,12 @@ describe('SSE over a socket', () => {
     const { socket, out } = await open(app.port!, GET('/e'))
     await until(() => out.text.includes('id: 3'))
     socket.destroy()
-    await within(100, () => aborted && ended, 'the SSE callback stops')
-    const at = sent
-    await sleep(30)
-    assert.equal(sent, at, 'no event is accepted after the client left')
+    await until(() => aborted && ended, 'the SSE callback stops')
+    assert.equal(acceptedAfterAbort, 0, 'no event is accepted after the client left')
     assert.ok(!app.logs.some((l) => l.code === 'ERR_STREAM_FAILED'))
   })
 
-  it('an iterable source is returned (its finally runs) within 100 ms of a disconnect', async () => {
+  it('an iterable source is returned (its finally runs) after a disconnect', async () => {
     let finalized = false
     const app = await start((a) =>
       a.get('/e', (c) =>
@@ -71,7 +77,7 @@ describe('SSE over a socket', () => {
     const { socket, out } = await open(app.port!, GET('/e'))
     await until(() => out.text.includes('data: 3'))
     socket.destroy()
-    await within(100, () => finalized, 'the generator finally')
+    await until(() => finalized, 'the generator finally')
   })
 
   it('heartbeats keep an idle stream talking', async () => {
@@ -110,7 +116,8 @@ function firstDecoded(port: number, want: string): Promise<{ text: string; encod
     })
     req.on('error', () => {})
     req.end()
-    setTimeout(() => reject(new Error(`no decoded "${want}" within 2 s: the event was not flushed`)), 2000).unref()
+    // A hang guard only: an unflushed event never arrives while the stream stays open.
+    setTimeout(() => reject(new Error(`no decoded "${want}" after 20 s: the event was not flushed`)), 20_000).unref()
   })
 }
 
