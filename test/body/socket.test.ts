@@ -39,7 +39,8 @@ function open(port: number): Promise<Socket & { got: () => string; gone: Promise
   })
 }
 
-async function until(s: { got: () => string }, pattern: RegExp, ms = 3000): Promise<string> {
+/** Waits for `pattern` in what arrived; the bound only keeps a broken test from hanging. */
+async function until(s: { got: () => string }, pattern: RegExp, ms = 20_000): Promise<string> {
   const end = Date.now() + ms
   while (!pattern.test(s.got())) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${pattern}; got ${JSON.stringify(s.got().slice(0, 500))}`)
@@ -55,10 +56,17 @@ const head = (path: string, headers: Record<string, string | number>) =>
     .join('')}\r\n`
 const chunk = (data: string | Buffer) => Buffer.concat([Buffer.from(`${Buffer.byteLength(data).toString(16)}\r\n`), Buffer.from(data), Buffer.from('\r\n')])
 
-/** A route that reads the body with `read` and records how the read ended. */
+/**
+ * A route that reads the body with `read` and records how the read ended. `entered` resolves once the
+ * handler has started reading: a client may then go away, and the read must notice.
+ */
 function recorder(read: (c: Context) => Promise<unknown>) {
   const outcomes: Array<{ ok?: unknown; code?: string }> = []
   let notify: () => void = () => {}
+  let enter!: () => void
+  const entered = new Promise<void>((r) => {
+    enter = r
+  })
   const settled = () =>
     new Promise<void>((r) => {
       if (outcomes.length > 0) r()
@@ -66,7 +74,9 @@ function recorder(read: (c: Context) => Promise<unknown>) {
     })
   const handler = async (c: Context) => {
     try {
-      const ok = await read(c)
+      const reading = read(c)
+      enter()
+      const ok = await reading
       outcomes.push({ ok })
       return ok
     } catch (err) {
@@ -76,7 +86,7 @@ function recorder(read: (c: Context) => Promise<unknown>) {
       notify()
     }
   }
-  return { handler, outcomes, settled }
+  return { handler, outcomes, settled, entered }
 }
 
 describe('body limits on a socket', () => {
@@ -99,7 +109,9 @@ describe('body limits on a socket', () => {
     const s = await open(app.port!)
     s.write(head('/', { 'transfer-encoding': 'chunked' }))
     let sent = 0
-    while (!/HTTP\/1\.1/.test(s.got()) && sent < 10 * 1024 * 1024 && !s.destroyed) {
+    // One chunk per turn of the event loop: each turn, the server reads what arrived (loopback data is
+    // there at once), so it sees the limit pass within a chunk or two of it, however slow the machine.
+    while (!/HTTP\/1\.1/.test(s.got()) && r.outcomes.length === 0 && sent < 10 * 1024 * 1024 && !s.destroyed) {
       s.write(chunk(Buffer.alloc(16 * 1024, 97)))
       sent += 16 * 1024
       await sleep(2)
@@ -249,7 +261,7 @@ describe('clients that go away', () => {
     const s = await open(app.port!)
     s.write(head('/', { 'content-length': 1000 }))
     s.write('x'.repeat(100))
-    await sleep(30)
+    await r.entered
     s.destroy()
     await r.settled()
     assert.deepEqual(r.outcomes, [{ code: 'ERR_BODY_INCOMPLETE' }])
@@ -261,7 +273,7 @@ describe('clients that go away', () => {
     const app = await start((a) => a.post('/', r.handler))
     const s = await open(app.port!)
     s.write(`${head('/', { 'content-length': 50 })}only ten..`)
-    await sleep(20)
+    await r.entered
     s.end()
     await r.settled()
     assert.deepEqual(r.outcomes, [{ code: 'ERR_BODY_INCOMPLETE' }])
@@ -269,10 +281,11 @@ describe('clients that go away', () => {
   })
 
   it('a client that half-closes mid-body is answered 400 ERR_BODY_INCOMPLETE, not a bare parse error', async () => {
-    const app = await start((a) => a.post('/', async (c) => (await c.req.text()).length))
+    const r = recorder(async (c) => (await c.req.text()).length)
+    const app = await start((a) => a.post('/', r.handler))
     const s = await open(app.port!)
     s.write(`${head('/', { 'content-length': 50 })}only ten..`)
-    await sleep(20)
+    await r.entered
     s.end()
     await s.gone
     assert.match(s.got(), /^HTTP\/1\.1 400 [\s\S]*"code":"ERR_BODY_INCOMPLETE"/)
@@ -285,9 +298,7 @@ describe('clients that go away', () => {
     apps.push(app)
     const s = await open(app.port!)
     s.write(`${head('/', { 'content-length': 1000 })}a few bytes`)
-    const t0 = performance.now()
-    await s.gone
-    assert.ok(performance.now() - t0 < 2000)
+    await s.gone // answered and closed by the server (a silent close would leave no 408 below)
     assert.match(s.got(), /^HTTP\/1\.1 408 [\s\S]*"code":"ERR_REQUEST_TIMEOUT"/)
     assert.doesNotMatch(s.got().slice(12), /HTTP\/1\.1/, 'one answer only')
   })
@@ -302,7 +313,7 @@ describe('clients that go away', () => {
     const s = await open(app.port!)
     s.write(head('/', { 'content-length': 100_000 }))
     s.write('z'.repeat(1000))
-    await sleep(30)
+    await r.entered
     s.destroy()
     await r.settled()
     assert.deepEqual(r.outcomes, [{ code: 'ERR_BODY_INCOMPLETE' }])
@@ -327,7 +338,7 @@ describe('streamed uploads', () => {
     for (let sent = 0; sent < size; sent += 256 * 1024) {
       if (!s.write(Buffer.alloc(256 * 1024, 1))) await new Promise((res) => s.once('drain', res))
     }
-    assert.match(await until(s, new RegExp(`\\r\\n\\r\\n${size}$`), 10_000), /HTTP\/1\.1 200/)
+    assert.match(await until(s, new RegExp(`\\r\\n\\r\\n${size}$`)), /HTTP\/1\.1 200/)
     s.destroy()
   })
 
