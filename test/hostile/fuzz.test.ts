@@ -65,7 +65,7 @@ describe(`hostile: fuzz (seed ${SEED}, ${N} requests)`, () => {
     const statuses = new Map<number, number>()
     for (let i = 0; i < N; i++) {
       const raw = request(next)
-      const r = await exchange(app.port!, raw, 3000)
+      const r = await exchange(app.port!, raw)
       const status = statusOf(r.text)
       const whole = r.closed && complete(r.text, raw.startsWith('HEAD '))
       assert.ok(whole, `request ${i} was not answered whole: ${JSON.stringify(raw)}\n${r.text.slice(0, 300)}`)

@@ -13,21 +13,24 @@ export async function serve(setup: (app: App) => void, opts: Parameters<typeof c
   return app
 }
 
-/** What came back on a raw exchange: the bytes, and whether the server closed the socket. */
+/** What came back on a raw exchange: the bytes, whether the server closed the socket, how many parts went out. */
 export interface Exchange {
   text: string
   closed: boolean
   ms: number
+  /** How many of the parts had been written when the exchange ended (a cut mid-drip sent fewer than all). */
+  sent: number
 }
 
 /**
  * Writes `data` (parts are written one after another with `gap` ms between them) and reads until the
- * server closes the socket, `timeout` ms pass, or `stop(text)` holds (e.g. {@link answered}).
+ * server closes the socket, `timeout` ms pass, or `stop(text)` holds (e.g. {@link answered}). The timeout
+ * only ends an exchange the server never finishes: a test asserts what came back, not how fast.
  */
 export function exchange(
   port: number,
   data: string | Buffer | Array<string | Buffer>,
-  timeout = 1500,
+  timeout = 20_000,
   gap = 0,
   stop?: (text: string) => boolean,
 ): Promise<Exchange> {
@@ -39,7 +42,7 @@ export function exchange(
     const finish = () => {
       clearTimeout(timer)
       s.destroy()
-      resolve({ text, closed, ms: Date.now() - t0 })
+      resolve({ text, closed, ms: Date.now() - t0, sent: i })
     }
     const timer = setTimeout(finish, timeout)
     s.on('data', (d) => {
@@ -132,7 +135,10 @@ export function open(port: number): Promise<RawSocket> {
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
-/** Polls `cond` every `every` ms; resolves with the time it took, or rejects after `ms` naming `what`. */
+/**
+ * Polls `cond` every `every` ms; resolves with the time it took, or rejects after `ms` naming `what`. The
+ * bound is there so a broken test fails instead of hanging: make it generous, never a speed requirement.
+ */
 export async function waitFor(cond: () => boolean, ms: number, what: string, every = 5): Promise<number> {
   const t0 = performance.now()
   while (!cond()) {
@@ -143,7 +149,7 @@ export async function waitFor(cond: () => boolean, ms: number, what: string, eve
 }
 
 /** Waits until the socket's text matches `pattern` and returns it (rejects with what arrived after `ms`). */
-export async function expectText(s: RawSocket, pattern: RegExp, ms = 3000): Promise<string> {
+export async function expectText(s: RawSocket, pattern: RegExp, ms = 20_000): Promise<string> {
   const end = performance.now() + ms
   while (!pattern.test(s.got())) {
     if (performance.now() > end) throw new Error(`waited ${ms} ms for ${pattern}; got ${JSON.stringify(s.got().slice(0, 300))}`)
@@ -164,6 +170,13 @@ export interface Hostile {
   errors: Array<Record<string, unknown>>
   /** RSS of this process when the app started. */
   rss0: number
+  /**
+   * Resolves once the server has read `bytes` bytes from the connection of `client` (its own side's
+   * `bytesRead`): the parser has seen them, so a request whose head they hold has been dispatched.
+   */
+  received(client: Socket, bytes: number): Promise<void>
+  /** The server's side of the connection of `client`, while it is open. */
+  peer(client: Socket): Socket | undefined
   /** Closes the app and removes the site. */
   close(): Promise<void>
 }
@@ -177,11 +190,22 @@ export async function startHostile(options: Parameters<typeof createApp>[0] = {}
   const events: Hostile['events'] = []
   app.onEvent('error', (err, _c, category) => events.push({ code: (err as { code?: string }).code, category, message: err.message }))
   await app.listen({ port: 0, host: '127.0.0.1' })
+  // The server's side of each connection, by the client's port.
+  const peers = new Map<number, Socket>()
+  app.server!.on('connection', (sock: Socket) => {
+    const port = sock.remotePort!
+    peers.set(port, sock)
+    sock.once('close', () => peers.get(port) === sock && peers.delete(port))
+  })
+  const received = async (client: Socket, bytes: number) => {
+    await waitFor(() => (peers.get(client.localPort!)?.bytesRead ?? 0) >= bytes, 20_000, `the server read ${bytes} bytes`, 2)
+  }
   const close = async () => {
     await app.close({ timeout: 200 })
     site.cleanup()
   }
-  return { app, port: app.port!, site, stream, events, errors, rss0: process.memoryUsage().rss, close }
+  const peer = (client: Socket) => peers.get(client.localPort!)
+  return { app, port: app.port!, site, stream, events, errors, rss0: process.memoryUsage().rss, received, peer, close }
 }
 
 /**
@@ -191,7 +215,7 @@ export async function startHostile(options: Parameters<typeof createApp>[0] = {}
  * worker thread, with a 12 MB heap after a GC); a leak per request shows in scripts/soak.mjs instead.
  */
 export async function assertHealthy(h: Hostile, maxGrowthMb = 150): Promise<void> {
-  const r = await exchange(h.port, 'GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', 3000)
+  const r = await exchange(h.port, 'GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', 20_000)
   assert.equal(statusOf(r.text), 200, r.text.slice(0, 300))
   assert.match(r.text, /\r\n\r\n\{"hello":"world"\}$/)
   const rss = process.memoryUsage().rss

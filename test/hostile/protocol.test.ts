@@ -101,11 +101,13 @@ describe('hostile: slow senders', () => {
   it('cuts a slowloris sender at headersTimeout with 408, long before Node’s own check interval', async () => {
     const slow = await serve((a) => a.get('/hello', () => 'hi'), { server: { headersTimeout: 300, connectionsCheckingInterval: 100 } })
     try {
+      // 42 lines 100 ms apart, never the blank line: only the server can end this, by cutting it mid-drip.
       const drip = ['GET /hello HTTP/1.1\r\n', 'Host: x\r\n', ...Array.from({ length: 40 }, (_, i) => `X-Drip-${i}: 1\r\n`)]
-      const r = await exchange(slow.port!, drip, 5000, 100)
+      const r = await exchange(slow.port!, drip, 30_000, 100)
       assert.equal(statusOf(r.text), 408, r.text)
       assert.match(r.text, /ERR_REQUEST_TIMEOUT/)
-      assert.ok(r.closed && r.ms < 1500, `cut after ${r.ms} ms`)
+      assert.ok(r.closed, 'the server closed the connection')
+      assert.ok(r.sent < drip.length, `cut after ${r.sent} of ${drip.length} lines`)
     } finally {
       await slow.close({ timeout: 100 })
     }

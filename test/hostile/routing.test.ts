@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test'
 import { BIG_SIZE, DOTFILE_SECRET, OUTSIDE_SECRET } from './app.js'
 import { type Hostile, answered, assertHealthy, exchange, startHostile, statusOf } from './helpers.js'
 
-const T = { timeout: 10_000 }
+const T = { timeout: 60_000 }
 
 let h: Hostile
 before(async () => {
@@ -15,7 +15,7 @@ after(() => h.close())
 
 /** One GET (or `method`) of a raw target; resolves with the whole response text. */
 async function get(target: string, extra = '', method = 'GET'): Promise<string> {
-  const r = await exchange(h.port, `${method} ${target} HTTP/1.1\r\nHost: x\r\n${extra}\r\n`, 3000, 0, method === 'HEAD' ? (t) => t.includes('\r\n\r\n') : answered)
+  const r = await exchange(h.port, `${method} ${target} HTTP/1.1\r\nHost: x\r\n${extra}\r\n`, 20_000, 0, method === 'HEAD' ? (t) => t.includes('\r\n\r\n') : answered)
   return r.text
 }
 const bodyOf = (text: string) => Buffer.from(text.slice(text.indexOf('\r\n\r\n') + 4), 'latin1').toString('utf8')
