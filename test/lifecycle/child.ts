@@ -41,7 +41,7 @@ export async function startChild(env: Record<string, string> = {}, script = 'tes
   })
   const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)))
   const port = await new Promise<number>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`child did not start: ${err}`)), 15_000)
+    const t = setTimeout(() => reject(new Error(`child did not start: ${err}`)), 30_000)
     const check = () => {
       const m = /listening (?:on http:\/\/[^\s/]+:)?(\d+)/.exec(out)
       if (m) {
@@ -118,8 +118,8 @@ export const sleep = (ms: number, unref = false) =>
     if (unref) t.unref()
   })
 
-/** Waits until `cond()` holds. */
-export async function until(cond: () => boolean, ms = 5000): Promise<void> {
+/** Waits until `cond()` holds; the bound only keeps a broken test from hanging (a loaded machine is slow). */
+export async function until(cond: () => boolean, ms = 20_000): Promise<void> {
   const end = Date.now() + ms
   while (!cond()) {
     if (Date.now() > end) throw new Error('timed out waiting')

@@ -86,9 +86,13 @@ describe('closing and readiness', () => {
   it('app.closing turns true when the close starts; requests then hear 503 ERR_SERVER_CLOSING', async () => {
     const app = quiet()
     let entered = false
+    let release!: () => void
+    const held = new Promise<void>((r) => {
+      release = r
+    })
     app.get('/slow', async () => {
       entered = true
-      await sleep(100)
+      await held // until the test has probed the closing app: in flight for as long as that takes
       return 'done'
     })
     app.get('/readyz', (c) => (app.closing ? c.text('closing', 503) : c.text('ready')))
@@ -96,11 +100,12 @@ describe('closing and readiness', () => {
     assert.equal(await (await app.request('/readyz')).text(), 'ready')
     const slow = get(app.port!, '/slow')
     await until(() => entered)
-    const closed = app.close({ timeout: 1000 })
+    const closed = app.close({ timeout: 60_000 })
     assert.equal(app.closing, true)
     const probe = await app.request('/readyz')
     assert.equal(probe.status, 503)
     assert.equal(((await probe.json()) as { code: string }).code, 'ERR_SERVER_CLOSING')
+    release()
     await closed
     const s = await slow
     assert.ok(s.kind === 'done' && s.body === 'done')

@@ -27,7 +27,7 @@ describe('graceful close from the outside', () => {
     }
     try {
       const workers = Array.from({ length: 24 }, (_, i) => worker(i))
-      await until(() => outcomes.length >= 150, 10_000)
+      await until(() => outcomes.length >= 150, 30_000)
       child.proc.kill('SIGTERM')
       signalled = true
       const code = await child.exited
@@ -67,13 +67,20 @@ describe('graceful close from the outside', () => {
   })
 
   it('a second SIGTERM while closing exits at once, with 1', async () => {
-    const child = await startChild({ CLOSE_TIMEOUT: '5000' })
+    // Work and close timeout far longer than the test: only the second signal can end it.
+    const child = await startChild({ CLOSE_TIMEOUT: '60000' })
     try {
-      const slow = get(child.port, '/work?ms=3000&announce=1')
+      const slow = get(child.port, '/work?ms=30000&announce=1')
       await until(() => child.out().includes('entered /work'))
       child.proc.kill('SIGTERM')
-      await sleep(100)
-      assert.equal(child.proc.exitCode, null, 'still closing: the slow request has 5 s')
+      // Two signals sent back to back may arrive as one: wait until the first has started the close (a
+      // new connection is refused, or a kept-alive one hears 503) before sending the second.
+      for (let closing = false; !closing; ) {
+        const probe = await get(child.port, '/readyz')
+        closing = probe.kind === 'refused' || (probe.kind === 'done' && probe.status === 503)
+        if (!closing) await sleep(10)
+      }
+      assert.equal(child.proc.exitCode, null, 'still closing: the slow request has 60 s')
       child.proc.kill('SIGTERM')
       assert.equal(await child.exited, 1)
       assert.notEqual((await slow).kind, 'done', 'the forced exit cut the slow request')
