@@ -6,3 +6,4 @@
 export type { Store, StoreOptions, StoreValue } from './types.js'
 export { type Lock, type UpdateOptions, deadline, jsonCodec, lock, update } from './helpers.js'
 export { type MemoryStoreOptions, memoryStore } from './memory/index.js'
+export { type FileStoreOptions, fileStore } from './file/index.js'
