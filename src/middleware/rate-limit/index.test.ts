@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
 import { describe, it } from 'node:test'
 import { createApp } from '../../index.js'
 import { consoleLogger } from '../../utils/console-logger.js'
-import { MemoryStore, type RateLimitOptions, type RateLimitStore, rateLimit } from './index.js'
+import { memoryStore } from '../../store/index.js'
+import { redisStore } from '../../store/redis/index.js'
+import { MemoryStore, type RateLimitOptions, type RateLimitStore, rateLimit, storeCounter } from './index.js'
 import { rateLimitStoreContract } from './store.case.js'
 
 rateLimitStoreContract('MemoryStore', (now) => new MemoryStore({ now }))
@@ -79,5 +82,55 @@ describe('rateLimit', () => {
     const bad: unknown[] = [{ window: 0 }, { max: -1 }, { max: 1.5 }, { key: 'ip' }, { store: {} }]
     for (const o of bad) assert.throws(() => rateLimit(o as RateLimitOptions), TypeError, JSON.stringify(o))
     assert.throws(() => new MemoryStore({ maxKeys: 0 }), TypeError)
+  })
+})
+
+describe('rateLimit over a shared store', () => {
+  it('counts across apps sharing one Store (two processes behind a balancer, say)', async () => {
+    const shared = memoryStore()
+    const a = serve({ max: 3, store: shared })
+    const b = serve({ max: 3, store: shared })
+    const statuses = [await a(), await b(), await a(), await b(), await a()].map((r) => r.status)
+    assert.deepEqual(statuses, [200, 200, 200, 429, 429])
+  })
+
+  it('counts exactly in Redis: 20 concurrent requests through two apps with max 10 give ten 200s', async () => {
+    const prefix = `weir-test:rl:${randomBytes(6).toString('hex')}:`
+    const one = redisStore({ prefix })
+    const two = redisStore({ prefix })
+    try {
+      // A fixed clock: the test never straddles a window boundary.
+      const counters = [storeCounter(one, { now: () => 1_000 }), storeCounter(two, { now: () => 1_000 })]
+      const a = serve({ max: 10, store: counters[0] })
+      const b = serve({ max: 10, store: counters[1] })
+      const res = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a() : b())))
+      assert.equal(res.filter((r) => r.status === 200).length, 10)
+      assert.equal(res.filter((r) => r.status === 429).length, 10)
+      await counters[0]!.reset('127.0.0.1')
+      assert.equal(await one.get(`ratelimit:60000:0:127.0.0.1`), undefined, 'nothing left behind')
+    } finally {
+      await one.close()
+      await two.close()
+    }
+  })
+
+  it('answers 503 when the shared store fails, never lets the request through unseen', async () => {
+    const down = memoryStore()
+    await down.close()
+    const res = await serve({ max: 10, store: down })()
+    assert.equal(res.status, 503)
+    assert.equal(((await res.json()) as { code: string }).code, 'ERR_STORE_CLOSED')
+  })
+
+  it('windows align on the clock: resetIn counts down to the window end', async () => {
+    let t = 25_000
+    const counter = storeCounter(memoryStore(), { now: () => t })
+    assert.deepEqual(await counter.hit('k', 10_000), { count: 1, resetIn: 5_000 })
+    t = 29_000
+    assert.deepEqual(await counter.hit('k', 10_000), { count: 2, resetIn: 1_000 })
+    t = 30_000
+    assert.deepEqual(await counter.hit('k', 10_000), { count: 1, resetIn: 10_000 })
+    await counter.reset('k')
+    assert.deepEqual(await counter.hit('k', 10_000), { count: 1, resetIn: 10_000 })
   })
 })

@@ -2,9 +2,12 @@
 import type { Context } from '../../core/context.js'
 import type { Middleware } from '../../core/types.js'
 import { createError } from '../../errors.js'
+import type { Store } from '../../store/types.js'
+import { storeCounter } from './shared.js'
 import { MemoryStore, type RateLimitStore } from './store.js'
 
 export { MemoryStore, type MemoryStoreOptions, type RateLimitHit, type RateLimitStore } from './store.js'
+export { type StoreCounterOptions, storeCounter } from './shared.js'
 
 /** Options of {@link rateLimit}. */
 export interface RateLimitOptions {
@@ -14,8 +17,11 @@ export interface RateLimitOptions {
   max?: number
   /** The key a request counts against. Default: the client address, `c.req.ip` (mind `trustProxy`). */
   key?: (c: Context) => string | Promise<string>
-  /** Where the counts live. Default: a new {@link MemoryStore} (one process). */
-  store?: RateLimitStore
+  /**
+   * Where the counts live. Default: a new {@link MemoryStore} (one process). A weir `Store` (`redisStore()`,
+   * `mysqlStore()`, …) counts across processes and machines (through {@link storeCounter}).
+   */
+  store?: RateLimitStore | Store
   /** Send `RateLimit-Limit`, `-Remaining`, `-Reset` and `RateLimit-Policy`. Default `true`. */
   headers?: boolean
   /** Leave this request alone (health checks, trusted clients). */
@@ -26,7 +32,8 @@ export interface RateLimitOptions {
  * Counts each request against its key; past `max` in the window, answers 429 `ERR_RATE_LIMITED` with
  * `Retry-After` (seconds). Headers follow draft-ietf-httpapi-ratelimit-headers in its widely deployed
  * form (draft 6/7: separate `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` in seconds, and
- * `RateLimit-Policy: <max>;w=<seconds>`). A store that fails fails the request (500): no silent bypass.
+ * `RateLimit-Policy: <max>;w=<seconds>`). A store that fails fails the request (a shared store that is
+ * down: 503): no silent bypass.
  *
  * @example
  * import { rateLimit } from 'weir/rate-limit'
@@ -37,7 +44,8 @@ export function rateLimit(options: RateLimitOptions = {}): Middleware {
   const window = options.window ?? 60_000
   const max = options.max ?? 60
   const key = options.key ?? ((c: Context) => c.req.ip)
-  const store = options.store ?? new MemoryStore()
+  const given = options.store ?? new MemoryStore()
+  const store: RateLimitStore = 'compareAndSet' in given ? storeCounter(given) : given
   const headers = options.headers ?? true
   const skip = options.skip
   if (!Number.isInteger(window) || window < 1) throw new TypeError(`rateLimit: window must be a positive integer (ms), got ${window}`)
