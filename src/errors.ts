@@ -106,6 +106,7 @@ export const ERRORS = {
   ERR_STORE_CLOSED: { status: 503, message: 'The store was closed (the app is shutting down)' },
   ERR_STORE_VALUE_TOO_LARGE: { status: 413, message: 'The value is larger than the store accepts (maxValueBytes)' },
   ERR_STORE_CONFLICT: { status: 503, message: 'Too many concurrent writers changed this value; try again' },
+  ERR_SESSION_TOO_LARGE: { status: 413, message: 'The session data is larger than the session allows (maxBytes)' },
 } as const satisfies Record<string, ErrorSpec>
 
 /** A code of the core catalogue. */
