@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { startChild } from '../../test/lifecycle/child.js'
+import { memoryStore } from '../../src/store/index.js'
 import { buildDemo } from './app.js'
 
 describe('demo app', () => {
   it('answers its routes in memory', async () => {
-    const app = buildDemo()
+    const app = buildDemo({ store: memoryStore() })
     assert.deepEqual(await (await app.request('/hello')).json(), { hello: 'world' })
     assert.deepEqual(await (await app.request('/users/1')).json(), { id: '1', name: 'Ada' })
     assert.equal((await app.request('/users/9')).status, 404)
@@ -26,5 +27,22 @@ describe('demo app', () => {
     } finally {
       child.cleanup()
     }
+  })
+  it('logs in with a session: a new id at login, /me reads it, logout ends it', async () => {
+    const app = buildDemo({ store: memoryStore() })
+    assert.equal((await app.request('/me')).status, 401)
+    const before = (await app.request('/visits')).headers.get('set-cookie')!.split(';')[0]!
+    const login = await app.request('/login', { method: 'POST', headers: { cookie: before, 'content-type': 'application/json' }, body: '{"name":"ada"}' })
+    assert.equal(login.status, 200)
+    const cookie = login.headers.get('set-cookie')!.split(';')[0]!
+    assert.notEqual(cookie, before, 'login regenerates the session id')
+    assert.deepEqual(((await (await app.request('/me', { headers: { cookie } })).json()) as { user: string }).user, 'ada')
+    assert.equal((await app.request('/me', { headers: { cookie: before } })).status, 401, 'the old id is gone')
+    // One visit before login (kept by regenerate), 20 at once: none is lost.
+    await Promise.all(Array.from({ length: 20 }, () => app.request('/visits', { headers: { cookie } }).then((r) => r.text())))
+    assert.deepEqual(await (await app.request('/visits', { headers: { cookie } })).json(), { visits: 22 })
+    assert.equal((await app.request('/logout', { method: 'POST', headers: { cookie } })).status, 204)
+    assert.equal((await app.request('/me', { headers: { cookie } })).status, 401)
+    assert.equal((await app.request('/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"<script>"}' })).status, 400)
   })
 })

@@ -1,7 +1,11 @@
 /** The demo app of the README: a few routes showing params, groups, middleware and errors. */
 import { type App, HttpError, type Middleware, createApp, lines } from '../../src/index.js'
 import { createLogger } from '../../src/middleware/logger/index.js'
+import { rateLimit } from '../../src/middleware/rate-limit/index.js'
 import { recommended } from '../../src/middleware/recommended/index.js'
+import { session } from '../../src/middleware/session/index.js'
+import { type Store, fileStore } from '../../src/store/index.js'
+import { redisStore } from '../../src/store/redis/index.js'
 
 const users = new Map([
   ['1', { id: '1', name: 'Ada' }],
@@ -37,8 +41,24 @@ export async function* generatedLog(lineCount = Number.POSITIVE_INFINITY): Async
   }
 }
 
+/** Options of {@link buildDemo}. */
+export interface DemoOptions {
+  /** Where sessions and rate-limit counts live. Default: Redis when `REDIS_URL` is set (shared by every demo process), else files under `.weir/demo`. */
+  store?: Store
+}
+
+/** The demo's shared state: Redis for many processes, files on one machine with nothing installed. */
+function defaultStore(): Store {
+  const url = process.env.REDIS_URL
+  return url ? redisStore({ url, prefix: 'weir-demo:' }) : fileStore({ dir: '.weir/demo' })
+}
+
+// A development key; set SESSION_KEY (32+ characters) in production, the same on every process.
+const DEV_KEY = 'weir-demo-development-key-do-not-use-in-production'
+
 /** Builds the demo app (also used by its tests). */
-export function buildDemo(): App {
+export function buildDemo(options: DemoOptions = {}): App {
+  const store = options.store ?? defaultStore()
   // pino: pretty lines in debug mode on a terminal, JSON otherwise; quiet in test mode.
   const app = createApp({ logger: createLogger() })
   // Request id → access log → recover, plus GET /metrics (see docs/middleware/recommended.md).
@@ -48,7 +68,34 @@ export function buildDemo(): App {
     await next()
     c.header('x-response-time', `${(performance.now() - t).toFixed(3)}ms`)
   })
-  app.get('/', () => ({ name: 'weir demo', try: ['/hello', '/users/1', '/users/abc', 'GET /api/items (auth)', '/metrics', '/logs?match=ERROR'] }))
+  app.use(session({ store, keys: [process.env.SESSION_KEY ?? DEV_KEY] }))
+  app.get('/', () => ({
+    name: 'weir demo',
+    pid: process.pid,
+    try: ['/hello', '/users/1', '/users/abc', 'GET /api/items (auth)', '/metrics', '/logs?match=ERROR', 'POST /login {"name":"ada"}', '/me', '/visits'],
+  }))
+  // Sessions: log in (a new session id against fixation), read it back on any process, log out.
+  app.post('/login', async (c) => {
+    const { name } = (await c.req.json()) as { name?: unknown }
+    if (typeof name !== 'string' || !/^[\w.-]{1,40}$/.test(name)) c.throw(400, 'Send {"name": "<1-40 letters, digits, . _ ->"}', { code: 'ERR_DEMO_NAME' })
+    const s = c.get('session')!
+    await s.regenerate()
+    s.set('user', name)
+    return { user: name }
+  })
+  app.get('/me', async (c) => {
+    const user = await c.get('session')!.get<string>('user')
+    if (user === undefined) c.throw(401, 'Log in first: POST /login {"name": "ada"}', { code: 'ERR_AUTH_REQUIRED' })
+    return { user, pid: process.pid }
+  })
+  app.post('/logout', async (c) => {
+    await c.get('session')!.destroy()
+    c.status(204)
+  })
+  // A counter in the session: concurrent requests lose no increment, on any store.
+  app.get('/visits', async (c) => ({ visits: await c.get('session')!.update('visits', (n: number | undefined) => (n ?? 0) + 1) }))
+  // A rate limit counted in the same store: exact across every process sharing it.
+  app.get('/limited', rateLimit({ max: 5, window: 60_000, store }), () => ({ ok: true, pid: process.pid }))
   app.get('/hello', () => ({ hello: 'world' }))
   // A live log: source → lines → filter → client, with backpressure; `curl -N 'localhost:3000/logs?match=ERROR'`.
   app.get('/logs', (c) => {
