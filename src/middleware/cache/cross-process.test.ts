@@ -1,16 +1,15 @@
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { fileStore } from '../../store/file/index.js'
+import { redisStore } from '../../store/redis/index.js'
 import type { Store } from '../../store/types.js'
 
 const worker = fileURLToPath(new URL('./fixtures/worker.ts', import.meta.url))
-const redisModule = fileURLToPath(new URL('../../store/redis/index.ts', import.meta.url))
-const REDIS = '../../store/redis/index.js'
 
 /** Runs a worker; `line` resolves with its first line of output, `exited` with its exit code. */
 function run(args: string[]) {
@@ -62,8 +61,7 @@ const targets: Target[] = [
   {
     name: 'redis store (127.0.0.1:6379)',
     unavailable: async () => {
-      if (!existsSync(redisModule)) return 'src/store/redis is not there yet'
-      const probe = await redis(`weir-cache-probe:${process.pid}:`)
+      const probe = redisStore({ prefix: `weir-cache-probe:${process.pid}:` })
       try {
         await probe.get('x')
         return undefined
@@ -75,15 +73,10 @@ const targets: Target[] = [
     },
     make: async () => {
       const where = `weir-cache-test:${process.pid}:${Date.now()}:`
-      return { where, store: await redis(where) }
+      return { where, store: redisStore({ prefix: where }) }
     },
   },
 ]
-
-async function redis(prefix: string): Promise<Store> {
-  const { redisStore } = (await import(REDIS)) as { redisStore: (o: { prefix: string }) => Store }
-  return redisStore({ prefix })
-}
 
 for (const target of targets) {
   describe(`cache.wrap across processes: ${target.name}`, async () => {
