@@ -14,8 +14,8 @@ case "${1:-}" in
 esac
 
 # Debian package of each tool the tests run: private servers (memcached, etcd), proxy tests (haproxy),
-# browser tests (chromium), and the shared services' own packages for a machine that has none.
-packages=(memcached etcd-server haproxy chromium postgresql redis-server mariadb-server)
+# and the shared services' own packages for a machine that has none.
+packages=(memcached etcd-server haproxy postgresql redis-server mariadb-server)
 
 # name | TCP port on 127.0.0.1 | the command that starts it (run as root)
 services=(

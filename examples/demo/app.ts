@@ -43,14 +43,14 @@ export async function* generatedLog(lineCount = Number.POSITIVE_INFINITY): Async
 
 /** Options of {@link buildDemo}. */
 export interface DemoOptions {
-  /** Where sessions and rate-limit counts live. Default: Redis when `REDIS_URL` is set (shared by every demo process), else files under `.weir/demo`. */
+  /** Where sessions and rate-limit counts live. Default: Redis when `REDIS_URL` is set (shared by every demo process; keys under `STORE_PREFIX`, default `weir-demo:`), else files under `.weir/demo`. */
   store?: Store
 }
 
 /** The demo's shared state: Redis for many processes, files on one machine with nothing installed. */
 function defaultStore(): Store {
   const url = process.env.REDIS_URL
-  return url ? redisStore({ url, prefix: 'weir-demo:' }) : fileStore({ dir: '.weir/demo' })
+  return url ? redisStore({ url, prefix: process.env.STORE_PREFIX ?? 'weir-demo:' }) : fileStore({ dir: '.weir/demo' })
 }
 
 // A development key; set SESSION_KEY (32+ characters) in production, the same on every process.
