@@ -41,6 +41,7 @@ const NO_LOCK: Lock = { release: async () => {} }
  */
 export function flights(d: FlightDeps) {
   const pending = new Map<string, Promise<unknown>>()
+  const refreshing = new Set<string>()
   const once = <T>(key: string, run: () => Promise<T>): Promise<T> => {
     let p = pending.get(key) as Promise<T> | undefined
     if (p === undefined) {
@@ -52,8 +53,13 @@ export function flights(d: FlightDeps) {
   return {
     fill: <T>(job: Job<T>): Promise<T> => once(job.key, () => fill(d, job)),
     refresh<T>(job: Job<T>): void {
-      if (pending.has(job.key)) return
-      once(job.key, () => refresh(d, job)).catch((err: unknown) => d.report(err, job.key))
+      // Kept apart from the fills: a miss during a refresh must get a value, not the refresh's nothing; it
+      // meets the refresh at the lock and reads what it stored.
+      if (pending.has(job.key) || refreshing.has(job.key)) return
+      refreshing.add(job.key)
+      refresh(d, job)
+        .catch((err: unknown) => d.report(err, job.key))
+        .finally(() => refreshing.delete(job.key))
     },
   }
 }

@@ -2,7 +2,13 @@
 import type { IncomingHttpHeaders } from 'node:http'
 import type { WeirResponse } from '../../core/response.js'
 
-/** Cache-Control directives, lower-case names; a directive without a value is `true`. */
+/**
+ * Cache-Control directives, lower-case names; a directive without a value is `true`.
+ *
+ * @example
+ * const d: Directives = directives('max-age=60, public')
+ * d.get('max-age') // '60'
+ */
 export type Directives = Map<string, string | true>
 
 /**

@@ -137,6 +137,31 @@ describe('createCache: wrap', () => {
     assert.equal(runs, 1)
   })
 
+  it('a miss while a background refresh runs gets the refreshed value', async () => {
+    const c = clock()
+    const cache = createCache({ ttl: 1_000, grace: 1_000, now: c.now })
+    await cache.wrap('k', () => 'v1')
+    c.advance(1_500)
+    const g = gate()
+    assert.equal(
+      await cache.wrap('k', async () => {
+        await g.p
+        return 'v2'
+      }),
+      'v1',
+    )
+    c.advance(1_000)
+    let missRan = false
+    const miss = cache.wrap('k', () => {
+      missRan = true
+      return 'v3'
+    })
+    await ticks()
+    g.open()
+    assert.equal(await miss, 'v2')
+    assert.equal(missRan, false)
+  })
+
   it('past grace, waits for the load like a miss', async () => {
     const c = clock()
     const cache = createCache({ ttl: 1_000, now: c.now })

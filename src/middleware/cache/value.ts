@@ -35,6 +35,11 @@ export interface WrapOptions {
 /**
  * A value cache. Entries are stored as `{ v, exp }`, so staleness is known without asking the store for
  * ttls; the store keeps them `ttl + grace`.
+ *
+ * @example
+ * const cache: Cache = createCache({ store: redisStore() })
+ * await cache.set('motd', 'hello', 5_000)
+ * const motd = await cache.get<string>('motd')
  */
 export interface Cache {
   /** The store entries live in. */
