@@ -101,7 +101,7 @@ export async function update(store: Store, key: string, fn: (current: StoreValue
     const current = await store.get(key)
     const next = fn(current)
     if (await store.compareAndSet(key, current, next, options.ttl)) return next
-    // Back off a little, with jitter, so writers that keep colliding spread out.
+    // Back off a little, with jitter, so writers that keep colliding spread out (at most ~64 ms a round).
     if (attempt > 2) await new Promise((r) => setTimeout(r, Math.random() * 2 ** Math.min(attempt, 6)))
   }
   throw createError('ERR_STORE_CONFLICT', `${retries} attempts to update ${JSON.stringify(key)} in the ${store.name} store met concurrent writers`)

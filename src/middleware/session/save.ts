@@ -60,6 +60,8 @@ export async function saveSession(c: Context, s: SessionState, sid: SessionCooki
   if (due && s.loaded && !s.isNew && (await o.store.touch(s.id, o.ttl))) setCookie(c, s.id, now, now, o)
 }
 
+const SAVE_RETRIES = 1_000
+
 /** Replays the request's changes onto the data stored now, retrying while others write (compareAndSet). */
 async function replay(s: SessionState, o: SaveSettings, ttl: number): Promise<void> {
   const write = () =>
@@ -71,7 +73,9 @@ async function replay(s: SessionState, o: SaveSettings, ttl: number): Promise<vo
         if (data === undefined && !s.isNew) throw GONE
         return encodeData(s.replay(data), o.maxBytes)
       },
-      { ttl: Math.max(1, ttl) },
+      // Many concurrent writers of one session (a burst of requests from one page) take many rounds; a
+      // conflict answer (503) is for a session under siege, not for a busy one.
+      { ttl: Math.max(1, ttl), retries: SAVE_RETRIES },
     )
   try {
     await write()
