@@ -1,5 +1,6 @@
 /** The demo app of the README: a few routes showing params, groups, middleware and errors. */
 import { type App, HttpError, type Middleware, createApp, lines } from '../../src/index.js'
+import { createCache } from '../../src/middleware/cache/index.js'
 import { createLogger } from '../../src/middleware/logger/index.js'
 import { rateLimit } from '../../src/middleware/rate-limit/index.js'
 import { recommended } from '../../src/middleware/recommended/index.js'
@@ -72,7 +73,7 @@ export function buildDemo(options: DemoOptions = {}): App {
   app.get('/', () => ({
     name: 'weir demo',
     pid: process.pid,
-    try: ['/hello', '/users/1', '/users/abc', 'GET /api/items (auth)', '/metrics', '/logs?match=ERROR', 'POST /login {"name":"ada"}', '/me', '/visits'],
+    try: ['/hello', '/users/1', '/users/abc', 'GET /api/items (auth)', '/metrics', '/logs?match=ERROR', 'POST /login {"name":"ada"}', '/me', '/visits', '/report'],
   }))
   // Sessions: log in (a new session id against fixation), read it back on any process, log out.
   app.post('/login', async (c) => {
@@ -94,6 +95,14 @@ export function buildDemo(options: DemoOptions = {}): App {
   })
   // A counter in the session: concurrent requests lose no increment, on any store.
   app.get('/visits', async (c) => ({ visits: await c.get('session')!.update('visits', (n: number | undefined) => (n ?? 0) + 1) }))
+  // A slow report computed once for everyone, whichever process is asked, and kept a minute.
+  const cache = createCache({ store, prefix: 'cache:' })
+  app.get('/report', () =>
+    cache.wrap('report', async () => {
+      await new Promise((r) => setTimeout(r, 200))
+      return { run: await store.increment('report-runs'), computedBy: process.pid }
+    }, { ttl: 60_000 }),
+  )
   // A rate limit counted in the same store: exact across every process sharing it.
   app.get('/limited', rateLimit({ max: 5, window: 60_000, store }), () => ({ ok: true, pid: process.pid }))
   app.get('/hello', () => ({ hello: 'world' }))

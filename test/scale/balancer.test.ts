@@ -96,4 +96,9 @@ describe('two processes behind haproxy, state in Redis', () => {
     assert.equal(res.filter((r) => r.status === 429).length, 4)
     assert.equal(new Set(ok.map((r) => (JSON.parse(r.body) as { pid: number }).pid)).size, 2)
   })
+  it('a cached report is computed once for both processes, even asked of both at once', async () => {
+    const res = await Promise.all(Array.from({ length: 10 }, () => fetch(url('/report')).then((r) => r.json() as Promise<{ run: number; computedBy: number }>)))
+    assert.ok(res.every((r) => r.run === 1), `one run: ${JSON.stringify(res)}`)
+    assert.equal(new Set(res.map((r) => r.computedBy)).size, 1, 'every answer is the one computation')
+  })
 })
