@@ -4,10 +4,11 @@ import { type App, createApp } from '../../index.js'
 import { requestId } from '../request-id/index.js'
 import { logger } from './index.js'
 
-async function until(cond: () => boolean, ms = 2000): Promise<void> {
-  const end = Date.now() + ms
+/** Waits until `cond()` holds. The 30 s bound only keeps a broken test from hanging; no test asserts how fast. */
+async function until(cond: () => boolean, what = 'condition', ms = 30_000): Promise<void> {
+  const end = performance.now() + ms
   while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out')
+    if (performance.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`)
     await new Promise((r) => setTimeout(r, 5))
   }
 }
