@@ -6,24 +6,44 @@ import type { StatsInfo } from '../stats/index.js'
 import { type RecommendedOptions, recommended } from './index.js'
 
 type Line = Record<string, unknown>
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
-function app(options?: RecommendedOptions): App & { lines: Line[] } {
+/**
+ * The app, with an outermost middleware noting when each response closes. The access log, stats and
+ * metrics are written by `close` listeners too; the note is made in a listener of the same event and seen
+ * by the test only after that event has run them all, so once a response is closed here its line is
+ * written, or never will be.
+ */
+function app(options?: RecommendedOptions): App & { lines: Line[]; closed: Array<{ done: boolean }> } {
   const lines: Line[] = []
+  const closed: Array<{ done: boolean }> = []
   const log = createLogger({ level: 'info', mode: 'test', destination: { write: (s: string) => void lines.push(JSON.parse(s)) } })
   const a = createApp({ mode: 'release', logger: log })
+  a.use(async (c, next) => {
+    const note = { done: false }
+    closed.push(note)
+    c.raw.res.once('close', () => {
+      note.done = true
+    })
+    await next()
+  })
   a.use(...recommended(options))
   a.get('/hello', () => ({ hello: 'world' }))
   a.get('/bug', () => {
     throw new Error('internal detail')
   })
-  return Object.assign(a, { lines })
+  return Object.assign(a, { lines, closed })
 }
 
-async function call(a: App, path: string, headers?: Record<string, string>) {
+/** A request read to its end, and its response closed (its access line written, its stats and metrics counted). */
+async function call(a: ReturnType<typeof app>, path: string, headers?: Record<string, string>) {
   const res = await a.request(path, { headers })
   const text = await res.text()
-  await sleep(5)
+  // The 30 s bound only keeps a broken test from hanging.
+  const end = performance.now() + 30_000
+  while (!a.closed.every((n) => n.done)) {
+    if (performance.now() > end) throw new Error(`the response to ${path} did not close`)
+    await new Promise((r) => setTimeout(r, 1))
+  }
   return { res, text }
 }
 
