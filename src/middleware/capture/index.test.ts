@@ -214,9 +214,15 @@ describe('capture: the debug access log with recommended() and compress(), no ca
       streams.push(s)
       return s
     })
+    /** Waits for `n` access lines (written when each response closes); the 30 s bound only keeps a broken test from hanging. */
     const access = async (n: number) => {
-      for (let i = 0; i < 2000 && lines.filter((l) => l.msg === 'http access log').length < n; i++) await new Promise((r) => setTimeout(r, 5))
-      return lines.filter((l) => l.msg === 'http access log')
+      const logged = () => lines.filter((l) => l.msg === 'http access log')
+      const end = performance.now() + 30_000
+      while (logged().length < n) {
+        if (performance.now() > end) throw new Error(`${logged().length} of ${n} access lines after 30 s`)
+        await new Promise((r) => setTimeout(r, 5))
+      }
+      return logged()
     }
     return { app, access, seen, streams }
   }
