@@ -172,12 +172,22 @@ describe('context: request accessors', () => {
   it('signal does not abort for a response that finished', async () => {
     const app = quiet()
     let signal: AbortSignal | undefined
+    let closed: Promise<void> | undefined
     app.get('/', (c) => {
       signal = c.req.signal
+      // Added after the signal's own listener: when this one runs, the signal has had its chance to abort.
+      closed = new Promise((resolve, reject) => {
+        // The bound only keeps a broken test from hanging.
+        const t = setTimeout(() => reject(new Error('the response did not close within 30 s')), 30_000)
+        c.raw.res.once('close', () => {
+          clearTimeout(t)
+          resolve()
+        })
+      })
       return 'done'
     })
     await (await app.request('/')).text()
-    await new Promise((r) => setTimeout(r, 5))
+    await closed
     assert.equal(signal!.aborted, false)
   })
 })
