@@ -14,8 +14,9 @@ const steps = [
   ['compression', ['bench/compress.mjs', ...(smoke ? ['--duration', '2'] : [])]],
   ['etag', ['bench/etag.mjs', ...(smoke ? ['--duration', '2', '--rounds', '1'] : [])]],
   ['recommended stack', ['bench/recommended.mjs', ...(smoke ? ['--rounds', '1', '--duration', '2'] : [])]],
+  ['sessions: weir memory/file/SQLite/Redis vs @fastify/session and express-session on Redis', ['bench/session.mjs', ...(smoke ? ['--smoke'] : [])]],
   ['middleware chain alone', ['--import', 'tsx', 'bench/compose.mjs']],
-  ['instructions per request under valgrind (needs scripts/bench-tools.sh)', ['bench/instructions.mjs', '--no-build', ...(smoke ? ['--smoke'] : [])]],
+  ['instructions per request under valgrind, session and cache groups included (needs scripts/bench-tools.sh)', ['bench/instructions.mjs', '--no-build', ...(smoke ? ['--smoke'] : [])]],
 ]
 let failed = 0
 for (const [title, args] of steps) {

@@ -9,7 +9,7 @@
 // every server doing the same I/O) and cache misses. So a ratio here is the CPU the frameworks' own code
 // costs, not the end-to-end throughput ratio, which the kernel's share brings closer to 1.
 //
-//   node bench/instructions.mjs                          # every group (about 25 minutes)
+//   node bench/instructions.mjs                          # every group (about 35 minutes)
 //   node bench/instructions.mjs --groups core,recommended --warmup 40 --duration 20
 //   node bench/instructions.mjs --groups core --rows '(a)'  # only the rows whose label contains '(a)'
 //   node bench/instructions.mjs --smoke                  # one short group: checks the harness
@@ -24,6 +24,7 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { freePort } from './lib.mjs'
 import { SIZES, makeBody } from './servers-body/common.mjs'
+import { cookieScript, seedCookies } from './servers-session/common.mjs'
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)))
 const TSX = ['--import', 'tsx']
@@ -31,6 +32,11 @@ const TSX = ['--import', 'tsx']
 /** A server: the node arguments (`{port}` and `{dir}` are filled in), and what wrk sends. */
 const server = (args, request = { path: '/' }) => ({ args, request })
 const post = (path, size) => ({ path, method: 'POST', bodySize: size })
+// GET / with one session cookie per connection (from GET /seed; a bare server gets a random one of the same
+// size under `cookie`): wrk runs one thread per connection, each thread with its own cookie.
+const withSession = (cookie) => ({ path: '/', cookie })
+const sessionServer = (variant) => server([...TSX, 'bench/servers-session/weir.mjs', variant, '{port}'], withSession('weir.sid'))
+const cacheServer = (variant) => server([...TSX, 'bench/servers-cache/weir.mjs', variant, '{port}'])
 
 /** The targets of the issues, each a group compared to its first row. */
 const GROUPS = {
@@ -79,6 +85,22 @@ const GROUPS = {
       'weir twice': server(['bench/servers-body/weir.mjs', '{port}'], post('/twice', '1k')),
       'fastify POST': server(['bench/servers-body/fastify.mjs', '{port}'], post('/', '1k')),
       'weir POST': server(['bench/servers-body/weir.mjs', '{port}'], post('/', '1k')),
+    },
+  },
+  session: {
+    title: 'Session: GET / bare vs a session read vs a read + write (counter + 1), memoryStore(), one session per connection',
+    rows: {
+      bare: sessionServer('bare'),
+      'weir memory read': sessionServer('memory-read'),
+      'weir memory read+write': sessionServer('memory'),
+    },
+  },
+  cache: {
+    title: 'Cache: ~1 KB JSON, bare vs a cacheResponse() hit vs a createCache().wrap hit (memoryStore())',
+    rows: {
+      bare: cacheServer('bare'),
+      'cacheResponse() hit': cacheServer('response'),
+      'createCache().wrap hit': cacheServer('wrap'),
     },
   },
 }
@@ -153,10 +175,16 @@ async function count({ args, request }) {
       child.once('exit', (code) => reject(new Error(`exited (${code}) before ready: ${err}`)))
     })
     const url = `http://127.0.0.1:${port}${request.path}`
-    const script = request.method ? luaScript(request) : undefined
-    wrk(url, o.warmup, script)
+    let script = request.method ? luaScript(request) : undefined
+    let threads = 1
+    if (request.cookie) {
+      const cookies = await seedCookies(`http://127.0.0.1:${port}`, Number(o.connections), request.cookie)
+      script = cookieScript(join(dir, `cookies-${port}.lua`), cookies)
+      threads = cookies.length
+    }
+    wrk(url, o.warmup, script, threads)
     callgrind('--zero', child.pid)
-    const requests = wrk(url, o.duration, script)
+    const requests = wrk(url, o.duration, script, threads)
     callgrind('--dump', child.pid)
     const dump = readdirSync(dir).find((f) => f.startsWith(`cg-${port}.`) && f.endsWith('.1'))
     const text = readFileSync(join(dir, dump), 'utf8')
@@ -170,8 +198,8 @@ async function count({ args, request }) {
   }
 }
 
-function wrk(url, seconds, script) {
-  const args = ['-t1', `-c${o.connections}`, `-d${seconds}s`, ...(script ? ['-s', script] : []), url]
+function wrk(url, seconds, script, threads = 1) {
+  const args = [`-t${threads}`, `-c${o.connections}`, `-d${seconds}s`, ...(script ? ['-s', script] : []), url]
   const r = spawnSync('wrk', args, { encoding: 'utf8' })
   const m = /(\d+) requests in/.exec(r.stdout)
   if (!m || /Non-2xx/.test(r.stdout)) throw new Error(`wrk failed: ${r.stdout}${r.stderr}`)
