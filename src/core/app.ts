@@ -1,6 +1,7 @@
 /** The application: options, the request handler, listen and graceful close. */
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import type { Duplex } from 'node:stream'
 import { expectContinue } from '../body/continue.js'
 import type { BodyLimits } from '../body/limits.js'
 import { resolveBody } from '../body/settings.js'
@@ -18,6 +19,7 @@ import { requestInMemory } from './memory.js'
 import { respond } from './respond.js'
 import { type Renderer, checkRenderers } from '../render/index.js'
 import { Routes } from './routes.js'
+import { upgradeListener } from './upgrade.js'
 import type { ErrorHandler, Handler, Logger, Middleware } from './types.js'
 
 /** Node server settings; weir's defaults cut slow clients sooner than Node's. */
@@ -141,7 +143,9 @@ export class App extends Group<''> {
   /**
    * Listens to app events: `'error'` hears every unhandled error with its context and category
    * (`recover`, `unhandled`, `http`, `body`, `validation`, `timeout`, `stream`, `respond`, `process`);
-   * `'close'` runs (awaited) after a close a signal or a crash started, before the process exits.
+   * `'closing'` runs when a close starts, with its timeout, and `close()` waits for it (WebSockets close
+   * with 1001 there); `'close'` runs (awaited) after a close a signal or a crash started, before the
+   * process exits.
    * Returns a function that removes the listener.
    *
    * @example
@@ -164,6 +168,17 @@ export class App extends Group<''> {
   /** The plain `(req, res)` listener, for any `node:http` or `node:https` server. */
   handler(): (req: IncomingMessage, res: ServerResponse) => void {
     return this.#handle
+  }
+
+  /**
+   * The server's `upgrade` listener, for a server you create yourself: upgrade requests (WebSocket) then go
+   * through the routes and middleware like any request (`listen` adds it for you).
+   *
+   * @example
+   * const server = createServer(app.handler()).on('upgrade', app.upgradeHandler())
+   */
+  upgradeHandler(): (req: IncomingMessage, socket: Duplex, head: Buffer) => void {
+    return this.#upgrade
   }
 
   /**
@@ -213,6 +228,8 @@ export class App extends Group<''> {
     server.on('clientError', onClientError(this.log, this.#errors))
     // Expect: 100-continue is answered when the body is first read, so a refused body is never invited.
     server.on('checkContinue', this.#continue)
+    // Upgrade requests (WebSocket) go through the routes and middleware too; see weir/ws.
+    server.on('upgrade', this.#upgrade)
     server.maxHeadersCount = this.#maxRawHeaders / 2 + 1
     this.#server = server
     return new Promise((resolve, reject) => {
@@ -245,6 +262,8 @@ export class App extends Group<''> {
     const server = this.#server
     if (!server) return
     const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+    // Connections the server does not track (WebSockets) are closed by their owners, side by side.
+    const closing = this.#events.emitClosing(timeout)
     const deadline = Date.now() + timeout
     while (this.#inflight > 0 && Date.now() < deadline) {
       server.closeIdleConnections()
@@ -252,11 +271,17 @@ export class App extends Group<''> {
     }
     server.closeIdleConnections()
     const cut = setTimeout(() => server.closeAllConnections(), Math.max(0, deadline - Date.now()))
-    await closed
+    // An upgraded socket (a WebSocket) is not the server's to cut: its owner closes it on 'closing'. One
+    // that stays open must not hold close() forever.
+    const late = new Promise<'late'>((r) => setTimeout(() => r('late'), Math.max(0, deadline - Date.now()) + teardown).unref())
+    if ((await Promise.race([closed, late])) === 'late') {
+      this.log.warn({ code: 'ERR_CLOSE_TEARDOWN' }, `The server still had connections ${teardown} ms after the close timeout (upgraded sockets nobody closed?)`)
+    }
     clearTimeout(cut)
     // The sockets are gone, but what they carried is torn down asynchronously: sources destroyed (a
     // generator's `finally`), `c.req.signal` fired, access-log lines written. Wait for that too.
     if (this.#inflight > 0) await this.#drain(teardown)
+    await Promise.race([closing, new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now()) + teardown).unref())])
     this.#unguard?.()
   }
 
@@ -275,6 +300,8 @@ export class App extends Group<''> {
       }
     })
   }
+
+  readonly #upgrade = upgradeListener((req, res) => this.#handle(req, res))
 
   readonly #continue = (req: IncomingMessage, res: ServerResponse): void => {
     expectContinue(req, res)

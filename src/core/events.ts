@@ -27,10 +27,18 @@ export type ErrorListener = (err: Error, c: Context | undefined, category: Error
 /** Runs once the app has closed, with the reason (`SIGTERM`, `uncaughtException`, `recover`, `close`); may be async. */
 export type CloseListener = (reason: string) => unknown
 
+/**
+ * Runs when a close starts (`app.close()`, a signal, a crash), with the close timeout in ms; `close()`
+ * waits for it (bounded by the timeout). For connections the server does not track — WebSockets — to be
+ * closed with their own protocol.
+ */
+export type ClosingListener = (timeout: number) => unknown
+
 /** The events of `app.onEvent(name, listener)`. */
 export interface AppEvents {
   error: ErrorListener
   close: CloseListener
+  closing: ClosingListener
 }
 
 /**
@@ -63,6 +71,7 @@ export class Events {
   readonly #log: Logger
   readonly #error: ErrorListener[] = []
   readonly #close: CloseListener[] = []
+  readonly #closing: ClosingListener[] = []
 
   constructor(log: Logger) {
     this.#log = log
@@ -70,8 +79,9 @@ export class Events {
 
   on<K extends keyof AppEvents>(name: K, listener: AppEvents[K]): () => void {
     if (typeof listener !== 'function') throw new TypeError(`onEvent('${name}') takes a function`)
-    const list = (name === 'error' ? this.#error : name === 'close' ? this.#close : undefined) as AppEvents[K][] | undefined
-    if (list === undefined) throw new TypeError(`Unknown event ${JSON.stringify(name)}: use 'error' or 'close'`)
+    const lists = { error: this.#error, close: this.#close, closing: this.#closing } as Record<string, unknown[]>
+    const list = (Object.hasOwn(lists, name) ? lists[name] : undefined) as AppEvents[K][] | undefined
+    if (list === undefined) throw new TypeError(`Unknown event ${JSON.stringify(name)}: use 'error', 'close' or 'closing'`)
     list.push(listener)
     return () => {
       const i = list.indexOf(listener)
@@ -88,6 +98,19 @@ export class Events {
         this.#log.error({ err: e, code: 'ERR_EVENT_LISTENER_FAILED' }, 'An error listener threw; it was skipped')
       }
     }
+  }
+
+  /** Runs the `closing` listeners side by side; resolves when all have settled. */
+  async emitClosing(timeout: number): Promise<void> {
+    await Promise.all(
+      this.#closing.map(async (listener) => {
+        try {
+          await listener(timeout)
+        } catch (e) {
+          this.#log.error({ err: e, code: 'ERR_EVENT_LISTENER_FAILED' }, 'A closing listener threw; it was skipped')
+        }
+      }),
+    )
   }
 
   async emitClose(reason: string): Promise<void> {
@@ -107,7 +130,7 @@ export interface SafetyOptions {
   uncaughtException?: 'close' | 'log'
   /** After logging and reporting an unhandled rejection: `'log'` (keep serving) or `'close'`. Default `'log'`. */
   unhandledRejection?: 'close' | 'log'
-  /** Error categories that trigger a graceful close and exit 1, e.g. `['recover']` (seed 4). Default `[]`. */
+  /** Error categories that trigger a graceful close and exit 1, e.g. `['recover']`. Default `[]`. */
   closeOn?: ErrorCategory[]
 }
 

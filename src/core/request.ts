@@ -10,6 +10,7 @@ import { mimeType } from '../stream/mime.js'
 import { negotiate } from '../utils/accepts.js'
 import { parseCookies } from '../utils/cookie.js'
 import { clientIp, type TrustProxy } from '../utils/proxy.js'
+import { type Upgrade, upgradeOf } from './upgrade.js'
 
 /** Settings a request needs from its app. */
 export interface RequestSettings {
@@ -50,6 +51,15 @@ export class WeirRequest {
     this.url = url.charCodeAt(0) === 47 /* / */ ? url : originForm(url)
     const q = this.url.indexOf('?')
     this.path = q === -1 ? this.url : this.url.slice(0, q)
+  }
+
+  /**
+   * For a request that asked to switch protocols (`Upgrade: websocket`) on a server made by `listen` (or
+   * with `app.upgradeHandler()`): its raw socket and head, for a WebSocket library to take over (then set
+   * `c.res.bypass = true`). `undefined` for ordinary requests. `weir/ws` does this for you.
+   */
+  get upgrade(): Upgrade | undefined {
+    return upgradeOf(this.raw)
   }
 
   /** The query string without `?`, or `''`. */
