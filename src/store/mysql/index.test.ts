@@ -174,7 +174,7 @@ describe('mysqlStore', () => {
 describe('mysqlStore on a private server', () => {
   it('fails calls to a server that stops answering with 503 ERR_STORE_TIMEOUT, and works again when it resumes', async () => {
     const db = await own()
-    const s = mysqlStore({ uri: db.uri, timeout: 500 })
+    const s = mysqlStore({ uri: db.uri, timeout: 3_000 })
     try {
       await s.set('frozen', enc('1'))
       db.pause()

@@ -169,7 +169,7 @@ describe('redisStore', () => {
     // ioredis's defaults: commands wait in its offline queue while it reconnects.
     const client = new Redis(redis.url)
     client.on('error', () => {})
-    const store = redisStore({ client, timeout: 200 })
+    const store = redisStore({ client, timeout: 2_000 })
     try {
       await store.set('k', enc('1'))
       await redis.stop()
