@@ -34,6 +34,8 @@ export function checkKeys(keys: readonly Secret[] | undefined, where: string): B
   })
 }
 
+const VERIFIED_MAX = 10_000
+
 /**
  * HMAC-SHA256 signing with a rotating list of keys.
  *
@@ -43,6 +45,7 @@ export function checkKeys(keys: readonly Secret[] | undefined, where: string): B
  */
 export class Signer {
   readonly #keys: KeyObject[]
+  readonly #verified = new Map<string, number>()
 
   /**
    * @example
@@ -70,6 +73,20 @@ export class Signer {
    * if (signer.verify(data, sig) > 0) resign()
    */
   verify(data: string, signature: string): number {
+    // A signature once verified stays valid for these keys: remember it, so a returning cookie costs a
+    // Map lookup instead of an HMAC (about 3 µs). Only valid pairs are kept; the map is bounded.
+    const memo = `${data}\u0000${signature}`
+    const known = this.#verified.get(memo)
+    if (known !== undefined) return known
+    const key = this.#verify(data, signature)
+    if (key >= 0) {
+      if (this.#verified.size >= VERIFIED_MAX) this.#verified.clear()
+      this.#verified.set(memo, key)
+    }
+    return key
+  }
+
+  #verify(data: string, signature: string): number {
     const given = Buffer.from(signature, 'base64url')
     // A SHA-256 MAC is 32 bytes; base64url decoding skips junk, so check the text round-trips too.
     if (given.byteLength !== 32 || given.toString('base64url') !== signature) return -1
