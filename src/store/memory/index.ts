@@ -1,6 +1,7 @@
 /** The in-process store: bounded by entries and bytes, with expiry (lru-cache). */
-import { LRUCache } from 'lru-cache'
+import type { LRUCache } from 'lru-cache'
 import { createError } from '../../errors.js'
+import { requireOptional } from '../../utils/optional.js'
 import { checkTtl, checkValue, commonOptions, sameBytes } from '../helpers.js'
 import type { Store, StoreOptions, StoreValue } from '../types.js'
 
@@ -15,7 +16,7 @@ export interface MemoryStoreOptions extends StoreOptions {
 /**
  * A store in this process's memory: fast, bounded (least recently used entries go first), lost on
  * restart and not shared between processes — use it for one process, tests and development. Every
- * operation is atomic.
+ * operation is atomic. Needs the `lru-cache` package (`npm install lru-cache`).
  *
  * @example
  * import { memoryStore } from 'weir/store'
@@ -27,7 +28,8 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
   const maxSize = options.maxBytes ?? 64 << 20
   if (!Number.isInteger(max) || max < 1) throw new TypeError(`memoryStore(): maxEntries must be a positive integer, got ${max}`)
   if (!Number.isInteger(maxSize) || maxSize < 1) throw new TypeError(`memoryStore(): maxBytes must be a positive integer, got ${maxSize}`)
-  const cache = new LRUCache<string, Buffer>({ max, maxSize, sizeCalculation: (v, k) => v.byteLength + k.length + 1 })
+  const { LRUCache: Cache } = requireOptional<typeof import('lru-cache')>('lru-cache', 'memoryStore() (the default store of session() and createCache())')
+  const cache: LRUCache<string, Buffer> = new Cache<string, Buffer>({ max, maxSize, sizeCalculation: (v, k) => v.byteLength + k.length + 1 })
   let closed = false
   const open = (): void => {
     if (closed) throw createError('ERR_STORE_CLOSED', 'This memory store was closed')
