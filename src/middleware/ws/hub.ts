@@ -1,0 +1,95 @@
+/** The open sockets of one `websocket()` handler: counts per address, rooms, the heartbeat, closing them all. */
+import type { WsData, WsSocket } from './socket.js'
+
+/** @internal */
+export class Hub {
+  readonly sockets = new Set<WsSocket>()
+  closing = false
+  readonly #perIp = new Map<string, number>()
+  readonly #rooms = new Map<string, Set<WsSocket>>()
+  readonly #heartbeat: number
+  #timer: NodeJS.Timeout | undefined
+
+  constructor(heartbeat: number) {
+    this.#heartbeat = heartbeat
+  }
+
+  get size(): number {
+    return this.sockets.size
+  }
+
+  countOf(ip: string): number {
+    return this.#perIp.get(ip) ?? 0
+  }
+
+  add(s: WsSocket): void {
+    this.sockets.add(s)
+    this.#perIp.set(s.ip, this.countOf(s.ip) + 1)
+    // One timer for every socket of the handler, not one per socket; it keeps no process alive.
+    if (this.#heartbeat > 0 && this.#timer === undefined) this.#timer = setInterval(() => this.#beat(), this.#heartbeat).unref()
+  }
+
+  remove(s: WsSocket): void {
+    if (!this.sockets.delete(s)) return
+    const n = this.countOf(s.ip) - 1
+    if (n > 0) this.#perIp.set(s.ip, n)
+    else this.#perIp.delete(s.ip)
+    for (const room of [...s.rooms]) this.leave(s, room)
+    if (this.sockets.size === 0 && this.#timer !== undefined) {
+      clearInterval(this.#timer)
+      this.#timer = undefined
+    }
+  }
+
+  join(s: WsSocket, room: string): void {
+    const members = this.#rooms.get(room) ?? new Set<WsSocket>()
+    this.#rooms.set(room, members)
+    members.add(s)
+    s.rooms.add(room)
+  }
+
+  leave(s: WsSocket, room: string): void {
+    s.rooms.delete(room)
+    const members = this.#rooms.get(room)
+    if (members?.delete(s) && members.size === 0) this.#rooms.delete(room)
+  }
+
+  /** Sends to every member of `room` but `except`; returns how many it was sent to. */
+  broadcast(room: string, data: WsData, except?: WsSocket): number {
+    let n = 0
+    for (const s of this.#rooms.get(room) ?? []) {
+      if (s === except) continue
+      void s.send(data)
+      n++
+    }
+    return n
+  }
+
+  /** Closes every socket with `code`, waits for their closing handshakes, terminates those still open after `timeout`. */
+  async closeAll(code: number, reason: string, timeout: number): Promise<void> {
+    this.closing = true
+    const all = [...this.sockets]
+    for (const s of all) s.close(code, reason)
+    let timer: NodeJS.Timeout | undefined
+    const late = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        for (const s of all) s.terminate()
+        resolve()
+      }, timeout)
+    })
+    await Promise.race([Promise.all(all.map((s) => s.closed)), late])
+    clearTimeout(timer)
+    this.closing = false
+  }
+
+  #beat(): void {
+    for (const s of this.sockets) {
+      if (!s.alive) {
+        s.terminate() // no pong since the last ping
+        continue
+      }
+      s.alive = false
+      s.raw.ping()
+    }
+  }
+}
