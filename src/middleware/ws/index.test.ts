@@ -85,6 +85,8 @@ describe('websocket()', () => {
   app.get('/plain', () => ({ plain: true }))
   app.get('/small', websocket({}, { maxPayload: 1024 }))
   app.get('/one', websocket({}, { maxConnectionsPerIp: 1 }))
+  app.get('/solo', websocket({}, { maxConnections: 1 }))
+  app.get('/deflate', websocket({ message: (ws, data) => ws.send(data) }, { deflate: true }))
   app.get('/mute', websocket({}, { heartbeat: 50 }))
   const rooms = websocket({
     open(ws, c) {
@@ -165,6 +167,26 @@ describe('websocket()', () => {
     assert.match(err.body, /ERR_WS_TOO_MANY_PER_IP/)
     first.close()
     await closed(first)
+  })
+
+  it('refuses a connection over maxConnections with 503 before the handshake', async () => {
+    const first = await connect(`${base}/solo`)
+    const err = await connect(`${base}/solo`).catch((e) => e)
+    assert.equal(err.status, 503)
+    assert.match(err.body, /ERR_WS_TOO_MANY/)
+    first.close()
+    await closed(first)
+  })
+
+  it('negotiates permessage-deflate only when deflate is on', async () => {
+    const off = await connect(`${base}/room/z`)
+    assert.equal(off.extensions, '')
+    const on = await connect(`${base}/deflate`)
+    assert.match(on.extensions, /^permessage-deflate/)
+    on.send('y'.repeat(5000))
+    assert.equal(await message(on), 'y'.repeat(5000))
+    for (const ws of [off, on]) ws.close()
+    await Promise.all([off, on].map(closed))
   })
 
   it('terminates a peer that does not answer the heartbeat ping', async () => {
