@@ -94,4 +94,26 @@ describe('app.request() response lifecycle', () => {
     assert.ok(stoppedFlag, 'the source was stopped once its body was collected')
     await Promise.all(done)
   })
+
+  it('keeps a body that is being read, however often the collector runs (only a dropped one is freed)', async () => {
+    setFlagsFromString('--expose-gc')
+    const gc = runInNewContext('gc') as () => void
+    const app = createApp()
+    const chunk = 'x'.repeat(64 * 1024)
+    app.get('/big', function* () {
+      for (let i = 0; i < 100; i++) yield chunk
+    })
+    // The collector runs all the time, from a timer that holds nothing of the reader.
+    const collector = setInterval(gc, 1)
+    try {
+      for (let round = 0; round < 3; round++) {
+        const reader = (await app.request('/big')).body!.getReader()
+        let got = 0
+        for (let r = await reader.read(); !r.done; r = await reader.read()) got += r.value.length
+        assert.equal(got, 100 * 64 * 1024)
+      }
+    } finally {
+      clearInterval(collector)
+    }
+  })
 })

@@ -77,6 +77,9 @@ class MemoryResponse extends Writable {
   readonly #headers: OutgoingHttpHeaders = {}
   // Weak, so a body the caller dropped can be collected (see `dropped`); the stream holds this response.
   #controller: WeakRef<ReadableStreamDefaultController<Uint8Array>> | undefined
+  // Strong while the reader wants data (a pending read): then the reader's frame is reachable only through
+  // the stream, and a weak link alone would let the collector take a body that is being read.
+  #wanted: ReadableStreamDefaultController<Uint8Array> | undefined
   #waiting: (() => void) | undefined
   #ending = false
 
@@ -113,8 +116,12 @@ class MemoryResponse extends Writable {
     const body = empty ? null : new ReadableStream<Uint8Array>({
       start: (controller) => {
         this.#controller = new WeakRef(controller)
+        this.#wanted = controller
       },
-      pull: () => this.#release(),
+      pull: (controller) => {
+        this.#wanted = controller
+        this.#release()
+      },
       cancel: () => {
         this.destroy()
       },
@@ -138,7 +145,10 @@ class MemoryResponse extends Writable {
     const c = this.#controller?.deref()
     if (c === undefined) return cb()
     c.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength))
-    if (this.#ending || (c.desiredSize ?? 1) > 0) cb()
+    const more = (c.desiredSize ?? 1) > 0
+    // Queue full, nobody reading now: hold the stream only weakly, so a caller that dropped it frees it.
+    this.#wanted = more ? c : undefined
+    if (this.#ending || more) cb()
     else this.#waiting = cb
   }
 
