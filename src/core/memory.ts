@@ -79,6 +79,7 @@ class MemoryResponse extends Writable {
   #controller: WeakRef<ReadableStreamDefaultController<Uint8Array>> | undefined
   // Strong while the reader wants data (a pending read): then the reader's frame is reachable only through
   // the stream, and a weak link alone would let the collector take a body that is being read.
+  // biome-ignore lint/correctness/noUnusedPrivateClassMembers: held for the reference it keeps, never read
   #wanted: ReadableStreamDefaultController<Uint8Array> | undefined
   #waiting: (() => void) | undefined
   #ending = false
