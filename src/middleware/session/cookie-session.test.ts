@@ -75,6 +75,19 @@ describe('cookieSession', () => {
     assert.deepEqual((await read(other, `other=${value}`)).all, {}, 'bound to its cookie name')
   })
 
+  it('refuses another spelling of the same bytes (a last character differing only in spare bits)', async () => {
+    const app = makeApp()
+    // Write until the cookie's length leaves spare bits in its last character (lengths 2 or 3 mod 4).
+    let value = ''
+    for (let i = 0; value === '' || value.length % 4 === 0; i++) value = cookieOf(await post(app, `/write/k/${'v'.repeat(i + 1)}`)).split('=')[1]!
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
+    const same = [...alphabet]
+      .map((ch) => value.slice(0, -1) + ch)
+      .filter((v) => v !== value && Buffer.from(v, 'base64url').equals(Buffer.from(value, 'base64url')))
+    assert.ok(same.length > 0, 'such spellings exist')
+    for (const v of same) assert.deepEqual((await read(app, `weir.session=${v}`)).all, {}, v)
+  })
+
   it('decrypts with an old key, encrypts with the first when next written; an unknown key opens nothing', async () => {
     const cookie = cookieOf(await post(makeApp({ keys: [OLD] }), '/write/k/v'))
     const rotated = makeApp({ keys: [KEY, OLD] })

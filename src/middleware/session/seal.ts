@@ -44,6 +44,8 @@ export class Sealer {
     if (sealed === undefined) return undefined
     const bytes = Buffer.from(sealed, 'base64url')
     if (bytes.byteLength < IV_BYTES + TAG_BYTES) return undefined
+    // One cookie, one spelling: base64url decoding ignores junk and a last character's spare bits.
+    if (bytes.toString('base64url') !== sealed) return undefined
     const iv = bytes.subarray(0, IV_BYTES)
     const body = bytes.subarray(IV_BYTES, bytes.byteLength - TAG_BYTES)
     const tag = bytes.subarray(bytes.byteLength - TAG_BYTES)

@@ -16,7 +16,8 @@ const LIVE = '(exp IS NULL OR exp > ?)'
 
 /** Creates the table and index if missing (WAL mode, busy timeout) and prepares every statement. */
 export function prepare(db: Database, table: string, busyMs: number): Queries {
-  db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = ${Math.ceil(busyMs)};`)
+  // busy_timeout first: switching to WAL needs a moment of exclusive access another process may hold.
+  db.exec(`PRAGMA busy_timeout = ${Math.ceil(busyMs)}; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;`)
   db.exec(`CREATE TABLE IF NOT EXISTS ${table} (k TEXT PRIMARY KEY, v BLOB NOT NULL, exp INTEGER) WITHOUT ROWID`)
   db.exec(`CREATE INDEX IF NOT EXISTS ${table}_exp ON ${table} (exp) WHERE exp IS NOT NULL`)
   const begin = db.prepare('BEGIN IMMEDIATE')
