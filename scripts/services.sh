@@ -14,8 +14,10 @@ case "${1:-}" in
 esac
 
 # Debian package of each tool the tests run: private servers (memcached, etcd), proxy tests (haproxy),
-# and the shared services' own packages for a machine that has none.
-packages=(memcached etcd-server haproxy postgresql redis-server mariadb-server)
+# independent WebSocket and HTTP/2 clients (python3-websockets, python3-wsproto, python3-h2, nghttp2-client,
+# curl), the browser for page tests (chromium), and the shared services' own packages for a machine that has none.
+packages=(memcached etcd-server haproxy curl chromium python3-websockets python3-wsproto python3-h2 nghttp2-client
+  postgresql redis-server mariadb-server)
 
 # name | TCP port on 127.0.0.1 | the command that starts it (run as root)
 services=(
