@@ -301,7 +301,10 @@ export class App extends Group<''> {
     })
   }
 
-  readonly #upgrade = upgradeListener((req, res) => this.#handle(req, res))
+  readonly #upgrade = upgradeListener(
+    (req, res) => this.#handle(req, res),
+    (listener) => void this.#events.on('closing', listener),
+  )
 
   readonly #continue = (req: IncomingMessage, res: ServerResponse): void => {
     expectContinue(req, res)

@@ -1,4 +1,5 @@
 /** The open sockets of one `websocket()` handler: counts per address, rooms, the heartbeat, closing them all. */
+import type { Fanout } from './fanout.js'
 import type { WsData, WsSocket } from './socket.js'
 
 /** @internal */
@@ -8,10 +9,13 @@ export class Hub {
   readonly #perIp = new Map<string, number>()
   readonly #rooms = new Map<string, Set<WsSocket>>()
   readonly #heartbeat: number
+  readonly #fanout: Fanout | undefined
   #timer: NodeJS.Timeout | undefined
 
-  constructor(heartbeat: number) {
+  constructor(heartbeat: number, fanout?: Fanout) {
     this.#heartbeat = heartbeat
+    this.#fanout = fanout
+    fanout?.attach((room, data) => this.deliver(room, data))
   }
 
   get size(): number {
@@ -42,8 +46,12 @@ export class Hub {
   }
 
   join(s: WsSocket, room: string): void {
-    const members = this.#rooms.get(room) ?? new Set<WsSocket>()
-    this.#rooms.set(room, members)
+    let members = this.#rooms.get(room)
+    if (members === undefined) {
+      members = new Set<WsSocket>()
+      this.#rooms.set(room, members)
+      this.#fanout?.subscribe(room)
+    }
     members.add(s)
     s.rooms.add(room)
   }
@@ -51,11 +59,20 @@ export class Hub {
   leave(s: WsSocket, room: string): void {
     s.rooms.delete(room)
     const members = this.#rooms.get(room)
-    if (members?.delete(s) && members.size === 0) this.#rooms.delete(room)
+    if (members?.delete(s) && members.size === 0) {
+      this.#rooms.delete(room)
+      this.#fanout?.unsubscribe(room)
+    }
   }
 
-  /** Sends to every member of `room` but `except`; returns how many it was sent to. */
+  /** Sends to every member of `room` but `except`, here and through the fanout; returns how many here. */
   broadcast(room: string, data: WsData, except?: WsSocket): number {
+    this.#fanout?.publish(room, data)
+    return this.deliver(room, data, except)
+  }
+
+  /** Sends to this process's members of `room` but `except`; returns how many. */
+  deliver(room: string, data: WsData, except?: WsSocket): number {
     let n = 0
     for (const s of this.#rooms.get(room) ?? []) {
       if (s === except) continue

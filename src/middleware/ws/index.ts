@@ -2,25 +2,30 @@
 import type { ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
+import type { StandardSchemaV1 } from '@standard-schema/spec'
 import type { WebSocket as RawWebSocket } from 'ws'
 import type { Context } from '../../core/context.js'
 import type { Middleware } from '../../core/types.js'
 import { requireOptional } from '../../utils/optional.js'
 import { admit } from './checks.js'
 import { Hub } from './hub.js'
-import { type Resolved, type WebSocketOptions, resolveOptions } from './options.js'
+import { type Checked, Inbox, check } from './inbox.js'
+import { type Resolved, type SchemaOptions, type WebSocketOptions, resolveOptions } from './options.js'
 import { type WsData, WsSocket } from './socket.js'
 
-export type { WebSocketOptions } from './options.js'
+export type { Fanout, RedisFanoutOptions } from './fanout.js'
+export { redisFanout } from './fanout.js'
+export type { MessageIssue } from './inbox.js'
+export type { SchemaOptions, WebSocketOptions } from './options.js'
 export type { WsData } from './socket.js'
 export { WsSocket } from './socket.js'
 
 /** What a WebSocket route does; each gets the request's context (params, `c.get()`, `c.requestId`, `c.log`). */
-export interface WebSocketHandlers {
-  /** The handshake is done. */
+export interface WebSocketHandlers<M = string | Buffer> {
+  /** The handshake is done. Messages that arrive while an async `open` runs wait for it (up to `maxQueued`). */
   open?(ws: WsSocket, c: Context): unknown
-  /** A whole message: text as a string, binary as a Buffer. */
-  message?(ws: WsSocket, data: string | Buffer, isBinary: boolean, c: Context): unknown
+  /** A whole message, in arrival order: text as a string, binary as a Buffer; with `schema`, its output. */
+  message?(ws: WsSocket, data: M, isBinary: boolean, c: Context): unknown
   /** The socket closed (code 1006 when the connection just dropped). */
   close?(ws: WsSocket, code: number, reason: string, c: Context): unknown
 }
@@ -41,7 +46,7 @@ export interface WebSocketRoute extends Middleware {
   readonly clients: ReadonlySet<WsSocket>
   /** Sends to every socket that joined `room` (this process only), but `except`; returns how many. */
   broadcast(room: string, data: WsData, except?: WsSocket): number
-  /** Closes every socket (1001) and resolves once they have closed; for `app.onEvent('closing', …)`. */
+  /** Closes every socket (1001) and resolves once they have closed; `app.close()` does it by itself. */
   closeAll(options?: CloseAllOptions): Promise<void>
 }
 
@@ -50,6 +55,7 @@ export interface WebSocketRoute extends Middleware {
  * dependency). Everything before it — auth, rate limits, logger — runs as for any request and may refuse
  * with an ordinary HTTP answer. A request without `Upgrade: websocket` gets 426 `ERR_WS_UPGRADE_REQUIRED`.
  * Bounded by default (see {@link WebSocketOptions}); a handler that throws closes its socket with 1011.
+ * `app.close()` closes every socket with 1001 and waits for them (and closes the `fanout`).
  *
  * @example
  * import { websocket } from 'weir/ws'
@@ -58,9 +64,15 @@ export interface WebSocketRoute extends Middleware {
  *   message: (ws, data, isBinary, c) => chat.broadcast(c.params.room, data, ws),
  * })
  * app.get('/chat/:room', auth, chat)
- * app.onEvent('closing', (timeout) => chat.closeAll({ timeout }))
+ *
+ * @example
+ * // JSON messages checked by a Standard Schema validator; message() gets the typed output
+ * const Say = z.object({ text: z.string().max(500) })
+ * const room = websocket({ message: (ws, m) => room.broadcast('all', m.text) }, { schema: Say })
  */
-export function websocket(handlers: WebSocketHandlers, options: WebSocketOptions = {}): WebSocketRoute {
+export function websocket<S extends StandardSchemaV1>(handlers: WebSocketHandlers<StandardSchemaV1.InferOutput<S>>, options: SchemaOptions<S>): WebSocketRoute
+export function websocket(handlers: WebSocketHandlers, options?: WebSocketOptions): WebSocketRoute
+export function websocket(handlers: WebSocketHandlers<unknown>, options: WebSocketOptions = {}): WebSocketRoute {
   if (handlers === null || typeof handlers !== 'object') throw new TypeError('websocket: handlers must be an object { open, message, close }')
   for (const k of ['open', 'message', 'close'] as const) {
     if (handlers[k] !== undefined && typeof handlers[k] !== 'function') throw new TypeError(`websocket: handlers.${k} must be a function`)
@@ -69,11 +81,24 @@ export function websocket(handlers: WebSocketHandlers, options: WebSocketOptions
   const { WebSocketServer } = requireOptional<typeof import('ws')>('ws', 'websocket()')
   // noServer: weir's app owns the HTTP server and the upgrade event; the hub tracks the clients.
   const wss = new WebSocketServer({ noServer: true, clientTracking: false, maxPayload: o.maxPayload, perMessageDeflate: o.perMessageDeflate })
-  const hub = new Hub(o.heartbeat)
+  const hub = new Hub(o.heartbeat, o.fanout)
+  const closeAll = async (c: CloseAllOptions = {}): Promise<void> => {
+    await hub.closeAll(c.code ?? 1001, c.reason ?? 'Server shutting down', c.timeout ?? 5_000)
+  }
+  // Each app this route serves closes its sockets (and the fanout's connections) when it closes.
+  const apps = new WeakSet<object>()
+  const onClosing = async (timeout: number): Promise<void> => {
+    await closeAll({ timeout })
+    await o.fanout?.close()
+  }
 
   const route = async function websocket(c: Context, next: () => Promise<unknown>) {
     if (o.skip?.(c)) return next()
     const up = admit(c, o, hub)
+    if (!apps.has(up.whenClosing)) {
+      apps.add(up.whenClosing)
+      up.whenClosing(onClosing)
+    }
     const ip = c.req.ip
     c.res.bypass = true
     wss.handleUpgrade(c.raw.req, up.socket, up.head, (raw) => open(raw, up.socket, ip, c, handlers, hub, o))
@@ -81,12 +106,12 @@ export function websocket(handlers: WebSocketHandlers, options: WebSocketOptions
   Object.defineProperties(route, {
     clients: { value: hub.sockets },
     broadcast: { value: (room: string, data: WsData, except?: WsSocket) => hub.broadcast(room, data, except) },
-    closeAll: { value: (c: CloseAllOptions = {}) => hub.closeAll(c.code ?? 1001, c.reason ?? 'Server shutting down', c.timeout ?? 5_000) },
+    closeAll: { value: closeAll },
   })
   return route
 }
 
-function open(raw: RawWebSocket, socket: Duplex, ip: string, c: Context, h: WebSocketHandlers, hub: Hub, o: Resolved): void {
+function open(raw: RawWebSocket, socket: Duplex, ip: string, c: Context, h: WebSocketHandlers<unknown>, hub: Hub, o: Resolved): void {
   const res = c.raw.res
   // The response no longer owns the socket: its 'close' is ours to emit, when the session ends (below).
   res.detachSocket(socket as Socket)
@@ -97,15 +122,18 @@ function open(raw: RawWebSocket, socket: Duplex, ip: string, c: Context, h: WebS
     c.report(err, 'ws')
     ws.close(1011, 'Internal error')
   }
-  const run = (fn: () => unknown) => {
+  // Runs a handler; a promise it returns is caught, and given back so that open() can hold messages.
+  const run = (fn: () => unknown): Promise<unknown> | undefined => {
     try {
       const r = fn() as Promise<unknown> | undefined
-      if (typeof r?.then === 'function') r.then(undefined, fail)
+      if (typeof r?.then === 'function') return r.then(undefined, fail)
     } catch (err) {
       fail(err)
     }
+    return undefined
   }
-  raw.on('message', (data: Buffer, isBinary: boolean) => run(() => h.message?.(ws, isBinary ? data : data.toString('utf8'), isBinary, c)))
+  const inbox = new Inbox(o.maxQueued, receive(ws, c, h, o, run), () => ws.close(1008, 'Too many messages before the socket was ready'))
+  raw.on('message', (data: Buffer, isBinary: boolean) => inbox.push(data, isBinary))
   // A protocol error (a message over maxPayload: 1009, invalid UTF-8: 1007) is the client's; ws closes the socket.
   raw.on('error', (err) => c.log.debug({ err, code: 'ERR_WS_PROTOCOL' }, `WebSocket closed on a protocol error: ${err.message}`))
   raw.once('close', (code: number, reason: Buffer) => {
@@ -114,7 +142,38 @@ function open(raw: RawWebSocket, socket: Duplex, ip: string, c: Context, h: WebS
     finished(res)
   })
   if (hub.closing) return ws.close(1001, 'Server shutting down')
-  run(() => h.open?.(ws, c))
+  const opening = run(() => h.open?.(ws, c))
+  if (opening === undefined) inbox.release()
+  else opening.then(() => inbox.release())
+}
+
+// What the inbox does with each message: the handler at once, or after the schema's check (held while an
+// asynchronous check runs, so messages keep their order).
+function receive(ws: WsSocket, c: Context, h: WebSocketHandlers<unknown>, o: Resolved, run: (fn: () => unknown) => unknown) {
+  const schema = o.schema
+  const handle = (data: unknown, isBinary: boolean): undefined => void run(() => h.message?.(ws, data, isBinary, c))
+  if (schema === undefined) {
+    return (data: Buffer, isBinary: boolean): undefined => handle(isBinary ? data : data.toString('utf8'), isBinary)
+  }
+  const settle = (r: Checked, isBinary: boolean): void => {
+    if (r.ok) return handle(r.value, isBinary)
+    if (o.invalid === 'close') return ws.close(1008, 'Invalid message')
+    void ws.send(JSON.stringify({ error: r.issue }))
+  }
+  return (data: Buffer, isBinary: boolean): Promise<void> | undefined => {
+    // A validator that throws or rejects is a bug on our side of the socket, like a handler that throws.
+    let r: Checked | Promise<Checked>
+    try {
+      r = check(schema, data, isBinary)
+    } catch (err) {
+      return void run(() => Promise.reject(err))
+    }
+    if (!(r instanceof Promise)) return void settle(r, isBinary)
+    return r.then(
+      (checked) => settle(checked, isBinary),
+      (err: unknown) => void run(() => Promise.reject(err)),
+    )
+  }
 }
 
 // The access log (stats/measure.ts) writes on the response's 'close': one line per session, status 101,

@@ -1,5 +1,7 @@
 /** The options of `websocket()`, their defaults (bounded), and their checks, made once in the factory. */
+import type { StandardSchemaV1 } from '@standard-schema/spec'
 import type { Context } from '../../core/context.js'
+import type { Fanout } from './fanout.js'
 
 /** Options of `websocket()`. Every limit is on by default; raise it deliberately. */
 export interface WebSocketOptions {
@@ -21,8 +23,20 @@ export interface WebSocketOptions {
   checkOrigin?: boolean
   /** Other origins allowed, exactly as browsers send them: `'https://app.example.com'`. Default `[]`. */
   origins?: string[]
+  /** Messages held while an async `open()` runs (or an async `schema` check); one more closes with 1008. Default `64`. */
+  maxQueued?: number
+  /** Relays `broadcast()` to the route's rooms on other processes, e.g. `redisFanout()`. Default none (this process only). */
+  fanout?: Fanout
   /** Leave this request alone (call `next()`). */
   skip?: (c: Context) => boolean
+}
+
+/** Options of `websocket()` with a message schema: messages are JSON, checked by `schema` before `message()`. */
+export interface SchemaOptions<S extends StandardSchemaV1> extends WebSocketOptions {
+  /** Any Standard Schema validator (zod, valibot, arktype); `message()` gets its output. */
+  schema: S
+  /** A message that fails: `'reply'` sends `{ error: { code: 'ERR_WS_INVALID_MESSAGE', message, issues } }` and keeps the socket; `'close'` closes it with 1008. Default `'reply'`. */
+  invalid?: 'reply' | 'close'
 }
 
 /** The options once checked, defaults applied. @internal */
@@ -36,11 +50,15 @@ export interface Resolved {
   slow: 'close' | 'drop'
   checkOrigin: boolean
   origins: ReadonlySet<string>
+  maxQueued: number
+  fanout: Fanout | undefined
+  schema: StandardSchemaV1 | undefined
+  invalid: 'reply' | 'close'
   skip: ((c: Context) => boolean) | undefined
 }
 
 /** Applies the defaults; a bad option throws `TypeError`. @internal */
-export function resolveOptions(o: WebSocketOptions = {}): Resolved {
+export function resolveOptions(o: WebSocketOptions & Partial<SchemaOptions<StandardSchemaV1>> = {}): Resolved {
   const r: Resolved = {
     maxPayload: positive('maxPayload', o.maxPayload ?? 1 << 20),
     maxConnections: positive('maxConnections', o.maxConnections ?? 10_000),
@@ -51,8 +69,15 @@ export function resolveOptions(o: WebSocketOptions = {}): Resolved {
     slow: o.slow ?? 'close',
     checkOrigin: o.checkOrigin ?? true,
     origins: new Set(o.origins ?? []),
+    maxQueued: positive('maxQueued', o.maxQueued ?? 64),
+    fanout: o.fanout,
+    schema: o.schema,
+    invalid: o.invalid ?? 'reply',
     skip: o.skip,
   }
+  if (r.schema !== undefined && typeof r.schema?.['~standard']?.validate !== 'function') throw new TypeError('websocket: schema must be a Standard Schema validator (zod, valibot, arktype, …)')
+  if (r.invalid !== 'reply' && r.invalid !== 'close') throw new TypeError(`websocket: invalid must be 'reply' or 'close', got ${String(o.invalid)}`)
+  if (r.fanout !== undefined && typeof r.fanout?.attach !== 'function') throw new TypeError('websocket: fanout must be a Fanout, e.g. redisFanout()')
   if (r.slow !== 'close' && r.slow !== 'drop') throw new TypeError(`websocket: slow must be 'close' or 'drop', got ${String(o.slow)}`)
   if (!Array.isArray(o.origins ?? [])) throw new TypeError('websocket: origins must be an array of origins')
   if (r.skip !== undefined && typeof r.skip !== 'function') throw new TypeError('websocket: skip must be a function (c) => boolean')
