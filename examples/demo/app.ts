@@ -7,6 +7,7 @@ import { recommended } from '../../src/middleware/recommended/index.js'
 import { session } from '../../src/middleware/session/index.js'
 import { type Store, fileStore } from '../../src/store/index.js'
 import { redisStore } from '../../src/store/redis/index.js'
+import { mountChat } from './chat.js'
 
 const users = new Map([
   ['1', { id: '1', name: 'Ada' }],
@@ -73,7 +74,7 @@ export function buildDemo(options: DemoOptions = {}): App {
   app.get('/', () => ({
     name: 'weir demo',
     pid: process.pid,
-    try: ['/hello', '/users/1', '/users/abc', 'GET /api/items (auth)', '/metrics', '/logs?match=ERROR', 'POST /login {"name":"ada"}', '/me', '/visits', '/report'],
+    try: ['/hello', '/users/1', '/users/abc', 'GET /api/items (auth)', '/metrics', '/logs?match=ERROR', 'POST /login {"name":"ada"}', '/me', '/visits', '/report', '/chat?room=lobby'],
   }))
   // Sessions: log in (a new session id against fixation), read it back on any process, log out.
   app.post('/login', async (c) => {
@@ -112,6 +113,7 @@ export function buildDemo(options: DemoOptions = {}): App {
     c.header('content-type', 'text/plain; charset=utf-8')
     return lines(generatedLog(), { maxLineLength: 4096 }).filter((line) => line.includes(match))
   })
+  mountChat(app) // GET /chat: a page; GET /chat/:room: its WebSocket
   app.get('/users/:id(\\d+)', (c) => {
     const user = users.get(c.params.id)
     if (!user) c.throw(404, `No user ${c.params.id}`, { code: 'ERR_USER_NOT_FOUND' })
