@@ -93,9 +93,11 @@ function settle(c: Context, t: Tracker): void {
 }
 
 function bytesOf(c: Context, res: ServerResponse, t: Tracker, aborted: boolean): number {
+  const s = res.statusCode
+  // A WebSocket session (weir/ws): what it sent on the connection, handshake included.
+  if (s === 101) return c.raw.req.socket?.bytesWritten ?? 0
   if (t.counting) return t.counted
   if (!res.headersSent || c.req.method === 'HEAD') return 0
-  const s = res.statusCode
   if (s === 204 || s === 304 || s < 200) return 0
   const len = c.res.headers['content-length'] ?? res.getHeader('content-length')
   const n = Number(len)

@@ -144,6 +144,8 @@ describe('websocket()', () => {
   it('writes one access-log line per session, status 101, when the socket closes', async () => {
     const ws = await connect(`${base}/echo/logged`, { headers: { authorization: 'Bearer ok' } })
     await message(ws)
+    ws.send('x'.repeat(1000))
+    await message(ws)
     ws.close()
     await closed(ws)
     await until(() => lines.some((l) => l.msg === 'http access log' && l.path === '/echo/logged'), 'the access-log line')
@@ -153,6 +155,12 @@ describe('websocket()', () => {
     assert.equal(mine[0]?.aborted, undefined)
     assert.equal(typeof mine[0]?.requestId, 'string')
     assert.ok((mine[0]?.latency as number) >= 0)
+    assert.ok((mine[0]?.size as number) > 1005, 'size: the bytes the session sent') // the 1005-byte echo, its frame and the handshake
+    const end = lines.find((l) => l.code === 'WS_SESSION_END' && l.requestId === mine[0]?.requestId)
+    assert.equal(end?.received, 1)
+    assert.equal(end?.sent, 2)
+    assert.equal(end?.closeCode, 1005)
+    assert.ok((end?.bytesIn as number) > 1000)
   })
 
   it('send() waits while the client does not read, and resolves once it does', async () => {

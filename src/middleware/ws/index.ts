@@ -133,11 +133,17 @@ function open(raw: RawWebSocket, socket: Duplex, ip: string, c: Context, h: WebS
     return undefined
   }
   const inbox = new Inbox(o.maxQueued, receive(ws, c, h, o, run), () => ws.close(1008, 'Too many messages before the socket was ready'))
-  raw.on('message', (data: Buffer, isBinary: boolean) => inbox.push(data, isBinary))
+  raw.on('message', (data: Buffer, isBinary: boolean) => {
+    ws.count.received++
+    inbox.push(data, isBinary)
+  })
   // A protocol error (a message over maxPayload: 1009, invalid UTF-8: 1007) is the client's; ws closes the socket.
   raw.on('error', (err) => c.log.debug({ err, code: 'ERR_WS_PROTOCOL' }, `WebSocket closed on a protocol error: ${err.message}`))
   raw.once('close', (code: number, reason: Buffer) => {
     hub.remove(ws)
+    const { received, sent } = ws.count
+    const net = socket as Socket
+    c.log.debug({ code: 'WS_SESSION_END', closeCode: code, received, sent, bytesIn: net.bytesRead, bytesOut: net.bytesWritten }, 'WebSocket session ended')
     run(() => h.close?.(ws, code, reason.toString('utf8'), c))
     finished(res)
   })

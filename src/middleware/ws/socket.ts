@@ -21,6 +21,8 @@ export class WsSocket {
   readonly rooms = new Set<string>()
   /** Resolves once the socket has closed. */
   readonly closed: Promise<void>
+  /** Messages received and sent (sent: handed to the socket, not dropped). */
+  readonly count = { received: 0, sent: 0 }
   /** Answered the last heartbeat ping. @internal */
   alive = true
   readonly #hub: Hub
@@ -64,6 +66,7 @@ export class WsSocket {
       return Promise.resolve(false)
     }
     raw.send(data, { binary: typeof data !== 'string' }, this.#check)
+    this.count.sent++
     if (raw.bufferedAmount < this.#max) return Promise.resolve(true)
     return new Promise((resolve) => this.#waiters.push(resolve))
   }
