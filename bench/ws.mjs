@@ -204,11 +204,15 @@ async function measured(name, job, resultTimeout) {
     load.send('go')
     const r = await next(load, 'result', resultTimeout)
     const { cpu } = await ask(server.c, 'report')
-    if (dead(server.c)) throw new Error(`server died: ${tail(server.c)}`)
+    if (dead(server.c)) throw new Error('died')
     const notes = []
     if (r.wrong) notes.push(`**${r.wrong} wrong messages**`)
     if (r.closed) notes.push(`**${r.closed} sockets closed**`)
-    return { ...r, cpu, notes }
+    // Busy: the share of its core each side used; a load near 100 % means the load generator set the pace.
+    return { ...r, cpu, busy: { server: cpu / 1e6 / r.seconds, load: r.busy }, notes }
+  } catch (err) {
+    if (!dead(server.c)) throw err
+    throw new Error(`server died (${server.c.signalCode ?? `exit ${server.c.exitCode}`}): ${err.message} ${tail(server.c)}`)
   } finally {
     await stopLoad(load)
     await stop(server.c)
@@ -219,13 +223,13 @@ async function echo(name) {
   const job = { mode: 'echo', path: '/echo', connections: opts.connections, warmup: opts.warmup, duration: opts.duration }
   const r = await measured(name, job, (opts.duration + 60) * 1000)
   if (!r.roundTrips) throw new Error('no round trip completed')
-  return { rps: r.roundTrips / r.seconds, cpuUs: r.cpu / r.roundTrips, notes: r.notes }
+  return { rps: r.roundTrips / r.seconds, cpuUs: r.cpu / r.roundTrips, busy: r.busy, notes: r.notes }
 }
 
 async function broadcast(name) {
   const job = { mode: 'broadcast', path: '/room', clients: opts.clients, warmup: opts.broadcastWarmup, count: opts.broadcasts }
   const r = await measured(name, job, opts.broadcasts * 30_000 + 60_000)
-  return { times: r.times, median: quantile(r.times, 0.5), p95: quantile(r.times, 0.95), cpuMs: r.cpu / 1000 / r.times.length, notes: r.notes }
+  return { times: r.times, median: quantile(r.times, 0.5), p95: quantile(r.times, 0.95), cpuMs: r.cpu / 1000 / r.times.length, busy: r.busy, notes: r.notes }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -242,6 +246,9 @@ const median = (xs) => quantile(xs, 0.5)
 const fmtInt = (n) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '—')
 const fmt = (n, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '—')
 const fmtRatio = (n) => (Number.isFinite(n) ? `${n.toFixed(2)}×` : '—')
+const pct = (n) => `${Math.round(n * 100)} %`
+/** Median share of a core used by the server and by the load generator over the rounds. */
+const busyCell = (r) => `${pct(median(r.runs.map((x) => x.busy.server)))} / ${pct(median(r.runs.map((x) => x.busy.load)))}`
 const cell = (s) => s.replace(/\|/g, '\\|').replace(/\s+/g, ' ').slice(0, 300)
 
 function notesOf(r) {
@@ -258,19 +265,19 @@ function echoTable(results) {
   const lines = [
     `### Echo: ${opts.connections} connections, sequential 32-byte text round trips`,
     '',
-    '| server | round trips/s (median) | vs raw ws | server CPU µs/round trip (median) | CPU vs raw ws | round trips/s min–max | notes |',
-    '|---|---:|---:|---:|---:|---:|---|',
+    '| server | round trips/s (median) | vs raw ws | server CPU µs/round trip (median) | CPU vs raw ws | round trips/s min–max | core busy: server / load | notes |',
+    '|---|---:|---:|---:|---:|---:|---:|---|',
   ]
   for (const name of opts.servers) {
     const r = results.get(name)
     if (!r.runs.length) {
-      lines.push(`| ${SERVERS[name].label} | — | — | — | — | — | ${notesOf(r)} |`)
+      lines.push(`| ${SERVERS[name].label} | — | — | — | — | — | — | ${notesOf(r)} |`)
       continue
     }
     const rps = r.runs.map((x) => x.rps)
     const cpu = median(r.runs.map((x) => x.cpuUs))
     lines.push(
-      `| ${SERVERS[name].label} | ${fmtInt(median(rps))} | ${fmtRatio(median(rps) / rawRps)} | ${fmt(cpu)} | ${fmtRatio(rawCpu / cpu)} | ${fmtInt(Math.min(...rps))}–${fmtInt(Math.max(...rps))} | ${notesOf(r)} |`,
+      `| ${SERVERS[name].label} | ${fmtInt(median(rps))} | ${fmtRatio(median(rps) / rawRps)} | ${fmt(cpu)} | ${fmtRatio(rawCpu / cpu)} | ${fmtInt(Math.min(...rps))}–${fmtInt(Math.max(...rps))} | ${busyCell(r)} | ${notesOf(r)} |`,
     )
   }
   return lines.join('\n')
@@ -283,21 +290,21 @@ function broadcastTable(results) {
   const lines = [
     `### Broadcast: one 64-byte text to ${fmtInt(opts.clients)} members (and the control socket), ${opts.broadcasts} per round`,
     '',
-    `| server | ms until all ${fmtInt(opts.clients)} have it (median) | p95 ms | time vs raw ws | server CPU ms/broadcast (median) | CPU vs raw ws | round medians min–max | notes |`,
-    '|---|---:|---:|---:|---:|---:|---:|---|',
+    `| server | ms until all ${fmtInt(opts.clients)} have it (median) | p95 ms | time vs raw ws | server CPU ms/broadcast (median) | CPU vs raw ws | round medians min–max | core busy: server / load | notes |`,
+    '|---|---:|---:|---:|---:|---:|---:|---:|---|',
   ]
   for (const name of opts.servers) {
     const r = results.get(name)
     const times = pooled(name)
     if (!times.length) {
-      lines.push(`| ${SERVERS[name].label} | — | — | — | — | — | — | ${notesOf(r)} |`)
+      lines.push(`| ${SERVERS[name].label} | — | — | — | — | — | — | — | ${notesOf(r)} |`)
       continue
     }
     const m = median(times)
     const cpu = median(r.runs.map((x) => x.cpuMs))
     const meds = r.runs.map((x) => x.median)
     lines.push(
-      `| ${SERVERS[name].label} | ${fmt(m, 2)} | ${fmt(quantile(times, 0.95), 2)} | ${fmtRatio(m / rawMedian)} | ${fmt(cpu, 2)} | ${fmtRatio(rawCpu / cpu)} | ${fmt(Math.min(...meds), 2)}–${fmt(Math.max(...meds), 2)} | ${notesOf(r)} |`,
+      `| ${SERVERS[name].label} | ${fmt(m, 2)} | ${fmt(quantile(times, 0.95), 2)} | ${fmtRatio(m / rawMedian)} | ${fmt(cpu, 2)} | ${fmtRatio(rawCpu / cpu)} | ${fmt(Math.min(...meds), 2)}–${fmt(Math.max(...meds), 2)} | ${busyCell(r)} | ${notesOf(r)} |`,
     )
   }
   return lines.join('\n')
@@ -369,7 +376,7 @@ async function sideBySide() {
             kase === 'echo'
               ? `${fmtInt(m.rps).padStart(8)} round trips/s  ${fmt(m.cpuUs).padStart(6)} µs CPU/round trip`
               : `median ${fmt(m.median, 2)} ms  p95 ${fmt(m.p95, 2)} ms  ${fmt(m.cpuMs, 2)} ms CPU/broadcast`
-          console.log(`${label} ${what}${m.notes.length ? `  ${m.notes.join('; ')}` : ''}`)
+          console.log(`${label} ${what}  busy ${pct(m.busy.server)} / ${pct(m.busy.load)}${m.notes.length ? `  ${m.notes.join('; ')}` : ''}`)
         } catch (err) {
           r.failed = err.message
           failed = true
@@ -383,6 +390,7 @@ async function sideBySide() {
     `- echo: ${opts.connections} connections, each sending a 32-byte text and awaiting its echo, ${opts.duration} s after a ${opts.warmup} s warm-up`,
     `- broadcast: ${opts.clients} members + 1 control socket on /room; the control sends "go:<n>", the load process times until every member has the 64-byte message; ${opts.broadcastWarmup} warm-up + ${opts.broadcasts} timed per round`,
     `- ${opts.rounds} round(s), a fresh server per run, order rotated per round; broadcast median and p95 pooled over rounds`,
+    '- "core busy" is the share of its core the server and the load generator used while measuring: a load near 100 % means the load generator, not the server, set the pace (read the CPU columns then)',
     '- "CPU vs raw ws" is raw\'s server CPU per unit over the row\'s (throughput-equivalent); "time vs raw ws" is the row\'s median over raw\'s (lower is better)',
     `- weir: its defaults (heartbeat 30 s, maxPayload 1 MiB, maxConnections 10,000, slow-client policy) but maxConnectionsPerIp raised to 10,000 (all clients share 127.0.0.1); the others: maxPayload 1 MiB, no heartbeat, no limits`,
     `- peers: ${PEERS.map((p) => `${p} ${version(p)}`).join(', ')}`,

@@ -2,10 +2,11 @@
 // over IPC. `node bench/servers-ws/load.mjs '<job json>'`, where job.mode is
 //   echo       job.connections sockets to job.url, each sending a 32-byte text and waiting for its echo, in a
 //              loop; after job.warmup s it sends {type:'measure'}, waits for 'go', counts round trips for
-//              job.duration s and sends {type:'result', roundTrips, seconds, wrong, closed}
+//              job.duration s and sends {type:'result', roundTrips, seconds, busy, wrong, closed}
 //   broadcast  job.clients member sockets and one control socket to job.url; the control sends "go:<n>" and
 //              the time until every member has broadcastMessage(n) is taken here. job.warmup broadcasts, then
-//              {type:'measure'} / 'go', then job.count timed ones: {type:'result', times (ms), wrong, closed}
+//              {type:'measure'} / 'go', then job.count timed ones: {type:'result', times (ms), seconds, busy, wrong,
+//              closed}; busy is the share of a core this process used while measuring
 //   idle       job.clients sockets that only answer pings: {type:'connected'}, then {type:'stats', pings,
 //              open, closed} on each 'stats'
 // Every mode then waits for 'stop', cuts its sockets and exits (also when the runner goes away).
@@ -28,6 +29,12 @@ function fromRunner(text) {
     }
     process.on('message', on)
   })
+}
+
+/** The share of one core this process used since cpu0 (1 = a whole core: the load may be the bottleneck). */
+function busy(cpu0, seconds) {
+  const u = process.cpuUsage(cpu0)
+  return (u.user + u.system) / 1e6 / seconds
 }
 
 function connect(url) {
@@ -72,12 +79,13 @@ async function echo() {
   await fromRunner('go')
   const c0 = count
   const t0 = performance.now()
+  const cpu0 = process.cpuUsage()
   const closed0 = closed
   await sleep(job.duration * 1000)
   const roundTrips = count - c0
   const seconds = (performance.now() - t0) / 1000
   running = false
-  process.send({ type: 'result', roundTrips, seconds, wrong, closed: closed - closed0 })
+  process.send({ type: 'result', roundTrips, seconds, busy: busy(cpu0, seconds), wrong, closed: closed - closed0 })
 }
 
 async function broadcast() {
@@ -114,9 +122,12 @@ async function broadcast() {
   process.send({ type: 'measure' })
   await fromRunner('go')
   const closed0 = closed
+  const t0 = performance.now()
+  const cpu0 = process.cpuUsage()
   const times = []
   for (let i = 0; i < job.count; i++) times.push(await once())
-  process.send({ type: 'result', times, wrong, closed: closed - closed0 })
+  const seconds = (performance.now() - t0) / 1000
+  process.send({ type: 'result', times, seconds, busy: busy(cpu0, seconds), wrong, closed: closed - closed0 })
 }
 
 async function idle() {
