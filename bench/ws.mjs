@@ -13,7 +13,7 @@
 // CPU time over the measured window comes over IPC: CPU per round trip / per broadcast is the steadier figure
 // on a shared machine.
 import { spawn, spawnSync } from 'node:child_process'
-import { readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { availableParallelism, cpus, loadavg } from 'node:os'
 import { dirname, join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -343,6 +343,7 @@ function header(title, started, loadBefore, lines) {
 function emit(text) {
   console.log(`\n${text}`)
   if (o.out) {
+    mkdirSync(dirname(o.out), { recursive: true })
     writeFileSync(o.out, `${text}\n`)
     console.log(`bench/ws: wrote ${o.out}`)
   }
