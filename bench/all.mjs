@@ -15,6 +15,7 @@ const steps = [
   ['etag', ['bench/etag.mjs', ...(smoke ? ['--duration', '2', '--rounds', '1'] : [])]],
   ['recommended stack', ['bench/recommended.mjs', ...(smoke ? ['--rounds', '1', '--duration', '2'] : [])]],
   ['sessions: weir memory/file/SQLite/Redis vs @fastify/session and express-session on Redis', ['bench/session.mjs', ...(smoke ? ['--smoke'] : [])]],
+  ['WebSocket: raw ws, weir, @fastify/websocket, hono (echo, broadcast)', ['bench/ws.mjs', '--out', 'bench/results/ws.md', ...(smoke ? ['--smoke'] : [])]],
   ['middleware chain alone', ['--import', 'tsx', 'bench/compose.mjs']],
   ['instructions per request under valgrind, session and cache groups included (needs scripts/bench-tools.sh)', ['bench/instructions.mjs', '--no-build', ...(smoke ? ['--smoke'] : [])]],
 ]
