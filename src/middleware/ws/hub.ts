@@ -73,10 +73,15 @@ export class Hub {
 
   /** Sends to this process's members of `room` but `except`; returns how many. */
   deliver(room: string, data: WsData, except?: WsSocket): number {
+    const members = this.#rooms.get(room)
+    if (members === undefined) return 0
+    // Encoded once for every member (ws would turn a string into bytes once per socket).
+    const binary = typeof data !== 'string'
+    const bytes = binary ? data : Buffer.from(data, 'utf8')
     let n = 0
-    for (const s of this.#rooms.get(room) ?? []) {
+    for (const s of members) {
       if (s === except) continue
-      void s.send(data)
+      s.post(bytes, binary)
       n++
     }
     return n

@@ -7,6 +7,10 @@ import type { Hub } from './hub.js'
 export type WsData = string | Buffer | Uint8Array
 
 const OPEN = 1
+const BINARY = { binary: true }
+const TEXT = { binary: false }
+const SENT = Promise.resolve(true)
+const DROPPED = Promise.resolve(false)
 
 /**
  * One WebSocket session. `send()` resolves once the socket buffers less than `maxBuffered`; the raw `ws`
@@ -28,15 +32,17 @@ export class WsSocket {
   readonly #hub: Hub
   readonly #max: number
   readonly #slow: 'close' | 'drop'
+  readonly #deflate: boolean
   #waiters: Array<(sent: boolean) => void> = []
 
   /** @internal */
-  constructor(raw: RawWebSocket, socket: Duplex, hub: Hub, ip: string, o: { maxBuffered: number; slow: 'close' | 'drop' }) {
+  constructor(raw: RawWebSocket, socket: Duplex, hub: Hub, ip: string, o: { maxBuffered: number; slow: 'close' | 'drop'; perMessageDeflate: unknown }) {
     this.raw = raw
     this.ip = ip
     this.#hub = hub
     this.#max = o.maxBuffered
     this.#slow = o.slow
+    this.#deflate = o.perMessageDeflate !== false
     this.closed = new Promise((resolve) => raw.once('close', () => resolve()))
     raw.on('pong', () => (this.alive = true))
     socket.on('drain', this.#check)
@@ -56,19 +62,29 @@ export class WsSocket {
    * for (const row of rows) await ws.send(JSON.stringify(row)) // never buffers more than maxBuffered
    */
   send(data: WsData): Promise<boolean> {
+    if (!this.post(data, typeof data !== 'string')) return DROPPED
+    if (this.raw.bufferedAmount < this.#max) return SENT
+    return new Promise((resolve) => this.#waiters.push(resolve))
+  }
+
+  /**
+   * Hands a message to the socket unless the socket is not open or the slow policy drops it; `false` then.
+   * What `send()` and broadcasts use, without a promise. @internal
+   */
+  post(data: WsData, binary: boolean): boolean {
     const raw = this.raw
-    if (raw.readyState !== OPEN) return Promise.resolve(false)
+    if (raw.readyState !== OPEN) return false
     const buffered = raw.bufferedAmount
-    if (buffered >= this.#max && this.#slow === 'drop') return Promise.resolve(false)
+    if (buffered >= this.#max && this.#slow === 'drop') return false
     if (buffered > 4 * this.#max) {
       // RFC 6455 §7.4.1 1013 "try again later": the client reads slower than we produce.
       raw.close(1013, 'Client too slow')
-      return Promise.resolve(false)
+      return false
     }
-    raw.send(data, { binary: typeof data !== 'string' }, this.#check)
+    // With deflate, bytes wait in ws's sender where no drain announces them: check after each message.
+    raw.send(data, binary ? BINARY : TEXT, this.#deflate ? this.#check : undefined)
     this.count.sent++
-    if (raw.bufferedAmount < this.#max) return Promise.resolve(true)
-    return new Promise((resolve) => this.#waiters.push(resolve))
+    return true
   }
 
   /** Starts the closing handshake (code `1000` by default). */
@@ -91,8 +107,7 @@ export class WsSocket {
     this.#hub.leave(this, room)
   }
 
-  // Called on the socket's drain and after each written message: with deflate, bytes wait in ws's sender
-  // where no drain announces them.
+  // Called on the socket's drain, and with deflate after each written message.
   readonly #check = (): void => {
     if (this.#waiters.length > 0 && this.raw.bufferedAmount < this.#max) this.#release(true)
   }
