@@ -1,6 +1,6 @@
 // What every TechEmpower server here shares, so only the framework differs: the database access (`pg`, one
 // Pool of the same size, statements prepared by name), the query-count rule, the fortunes template and the
-// environment contract: PORT (0 = any free port), DATABASE_URL (or the PG* variables), PG_POOL_SIZE.
+// environment contract: PORT or the first argument (0 = any free port), DATABASE_URL (or the PG* variables), PG_POOL_SIZE.
 // A server prints `ready <port>` once it listens.
 import pg from 'pg'
 
@@ -10,10 +10,11 @@ export const POOL_SIZE = Number(process.env.PG_POOL_SIZE ?? 16)
 export const HELLO = 'Hello, World!'
 export const EXTRA_FORTUNE = 'Additional fortune added at request time.'
 
-/** The port to listen on: PORT, default 8080 (0 picks a free one). */
+/** The port to listen on: the first argument, else PORT, else 8080 (0 picks a free one). */
 export function port() {
-  const n = Number(process.env.PORT ?? 8080)
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new TypeError(`PORT must be a port number (got ${process.env.PORT})`)
+  const value = process.argv[2] ?? process.env.PORT ?? '8080'
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new TypeError(`PORT must be a port number (got ${value})`)
   return n
 }
 
