@@ -95,6 +95,15 @@ const GROUPS = {
       'weir memory read+write': sessionServer('memory'),
     },
   },
+  // Needs DATABASE_URL: run it through `node bench/tfb/run.mjs --instructions`, which creates the database.
+  tfb: {
+    title: 'TechEmpower json, plaintext (not pipelined), fortunes: weir and its peers (bench/tfb/servers/)',
+    rows: Object.fromEntries(
+      ['json', 'plaintext', 'fortunes'].flatMap((test) =>
+        ['raw', 'weir', 'fastify', 'hono', 'express'].map((name) => [`${name} ${test}`, server([`bench/tfb/servers/${name}.mjs`, '{port}'], { path: `/${test}` })]),
+      ),
+    ),
+  },
   cache: {
     title: 'Cache: ~1 KB JSON, bare vs a cacheResponse() hit vs a createCache().wrap hit (memoryStore())',
     rows: {
@@ -107,7 +116,7 @@ const GROUPS = {
 
 const { values: o } = parseArgs({
   options: {
-    groups: { type: 'string', default: Object.keys(GROUPS).filter((g) => g !== 'recommended-parts').join(',') },
+    groups: { type: 'string', default: Object.keys(GROUPS).filter((g) => g !== 'recommended-parts' && g !== 'tfb').join(',') },
     warmup: { type: 'string', default: '40' },
     duration: { type: 'string', default: '20' },
     connections: { type: 'string', default: '10' },
