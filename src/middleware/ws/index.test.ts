@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict'
+import { once } from 'node:events'
+import { createConnection } from 'node:net'
 import { after, before, describe, it } from 'node:test'
 import { WebSocket } from 'ws'
 import { HttpError, type Middleware, createApp } from '../../index.js'
@@ -135,6 +137,17 @@ describe('websocket()', () => {
     assert.equal(res.status, 426)
     assert.equal(res.headers.get('upgrade'), 'websocket')
     assert.match(await res.text(), /ERR_WS_UPGRADE_REQUIRED/)
+  })
+
+  it('keeps the client\'s Connection: close on a 426 and closes the connection after it (RFC 9112 §9.6)', async () => {
+    const sock = createConnection({ port: app.port as number, host: '127.0.0.1' })
+    let answer = ''
+    sock.setEncoding('latin1').on('data', (d: string) => (answer += d))
+    sock.write('GET /room/x HTTP/1.1\r\nhost: localhost\r\nconnection: close\r\n\r\n')
+    await once(sock, 'end')
+    assert.match(answer, /^HTTP\/1\.1 426 /)
+    assert.match(answer, /\r\nconnection: Upgrade, close\r\n/i)
+    sock.destroy()
   })
 
   it('leaves a route without websocket() to answer the upgrade with a whole HTTP response', async () => {
