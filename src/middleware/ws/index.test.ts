@@ -202,6 +202,15 @@ describe('websocket()', () => {
     await Promise.all([off, on].map(closed))
   })
 
+  it('negotiates deflate with a client that offers no client_max_window_bits, instead of refusing it with 400', async () => {
+    const ws = await connect(`${base}/deflate`, { perMessageDeflate: { clientMaxWindowBits: false } })
+    assert.match(ws.extensions, /^permessage-deflate/)
+    ws.send('z'.repeat(3000))
+    assert.equal(await message(ws), 'z'.repeat(3000))
+    ws.close()
+    await closed(ws)
+  })
+
   it('terminates a peer that does not answer the heartbeat ping', async () => {
     const ws = await connect(`${base}/mute`, { autoPong: false })
     assert.equal(await closed(ws), 1006)
