@@ -42,7 +42,7 @@ async function stillServes(): Promise<void> {
 async function failsWith(code: number, frames: Buffer[], path = '/echo'): Promise<void> {
   const c = await connect(path)
   c.write(Buffer.concat(frames))
-  const closing = await c.closing()
+  const closing = await c.closing(true)
   assert.equal(closing.code, code, `close code ${closing.code}, expected ${code}`)
   await stillServes()
 }
@@ -320,21 +320,21 @@ describe('WebSocket conformance: permessage-deflate (Autobahn 12, 13; RFC 7692)'
     const bomb = compress('\0'.repeat((1 << 20) + 1)) // about 1 KiB on the wire
     assert.ok(bomb.length < 4096)
     c.frame(OP.BINARY, bomb, { rsv: RSV1 })
-    assert.equal((await c.closing()).code, 1009)
+    assert.equal((await c.closing(true)).code, 1009)
     await stillServes()
   })
 
   it('fails RSV1 on a control frame with 1002, even with deflate negotiated', async () => {
     const c = await connect('/deflate', { 'sec-websocket-extensions': 'permessage-deflate' })
     c.frame(OP.PING, 'x', { rsv: RSV1 })
-    assert.equal((await c.closing()).code, 1002)
+    assert.equal((await c.closing(true)).code, 1002)
     await stillServes()
   })
 
   it('fails RSV1 on a continuation frame with 1002', async () => {
     const c = await connect('/deflate', { 'sec-websocket-extensions': 'permessage-deflate' })
     c.write(Buffer.concat([fragment(OP.TEXT, compress('ab')), frame(OP.CONT, '', { rsv: RSV1 })]))
-    assert.equal((await c.closing()).code, 1002)
+    assert.equal((await c.closing(true)).code, 1002)
     await stillServes()
   })
 
@@ -342,7 +342,7 @@ describe('WebSocket conformance: permessage-deflate (Autobahn 12, 13; RFC 7692)'
     const c = await connect('/echo', { 'sec-websocket-extensions': 'permessage-deflate; client_max_window_bits' })
     assert.equal(c.headers['sec-websocket-extensions'], undefined)
     c.frame(OP.TEXT, compress('hello'), { rsv: RSV1 })
-    assert.equal((await c.closing()).code, 1002)
+    assert.equal((await c.closing(true)).code, 1002)
     await stillServes()
   })
 })

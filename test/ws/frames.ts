@@ -192,12 +192,14 @@ export class RawClient {
   /**
    * Reads frames up to the server's close frame, answers it (RFC 6455 §5.5.1) and half-closes, then waits for
    * the server to close the TCP connection; resolves with the close code, reason and the frames before it.
+   * With `only`, any other frame first rejects at once (a server that answered instead of failing).
    */
-  async closing(): Promise<Closing> {
+  async closing(only = false): Promise<Closing> {
     const before: Frame[] = []
     for (;;) {
       const f = await this.next()
       if (f.opcode !== OP.CLOSE) {
+        if (only) throw new Error(`expected a close frame, got opcode ${f.opcode} (${f.payload.length} bytes)`)
         before.push(f)
         continue
       }
