@@ -11,7 +11,7 @@ export const BOUND = 20_000
 /** RFC 6455 §5.2 opcodes. */
 export const OP = { CONT: 0x0, TEXT: 0x1, BINARY: 0x2, CLOSE: 0x8, PING: 0x9, PONG: 0xa } as const
 
-/** RSV bits as they sit in the first byte's low nibble's neighbours: RSV1 = 4, RSV2 = 2, RSV3 = 1. */
+/** The RSV bits as {@link EncodeOptions.rsv} and {@link Frame.rsv} count them. */
 export const RSV1 = 4
 export const RSV2 = 2
 export const RSV3 = 1
