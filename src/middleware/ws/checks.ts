@@ -15,7 +15,8 @@ export function admit(c: Context, o: Resolved, hub: Hub): Upgrade {
   if (up === undefined || c.req.header('upgrade')?.toLowerCase() !== 'websocket') {
     throw new HttpError(426, 'This route speaks WebSocket only: send an Upgrade: websocket request', {
       code: 'ERR_WS_UPGRADE_REQUIRED',
-      headers: { upgrade: 'websocket', connection: 'Upgrade' },
+      // A Connection header of ours replaces Node's keep-alive decision: keep its "close" (RFC 9112 §9.6).
+      headers: { upgrade: 'websocket', connection: c.raw.res.shouldKeepAlive ? 'Upgrade' : 'Upgrade, close' },
     })
   }
   // RFC 6455 §4.2.1: a 16-byte base64 key, version 13 (ws also speaks 8).

@@ -1,4 +1,8 @@
 import assert from 'node:assert/strict'
+import { once } from 'node:events'
+import { type IncomingMessage, request } from 'node:http'
+import { createConnection } from 'node:net'
+import type { Duplex } from 'node:stream'
 import { after, before, describe, it } from 'node:test'
 import { closed, connect, message, next, until } from '../../../test/support/ws-client.js'
 import { HttpError, type Middleware, createApp } from '../../index.js'
@@ -84,6 +88,17 @@ describe('websocket()', () => {
     assert.match(await res.text(), /ERR_WS_UPGRADE_REQUIRED/)
   })
 
+  it('keeps the client\'s Connection: close on a 426 and closes the connection after it (RFC 9112 §9.6)', async () => {
+    const sock = createConnection({ port: app.port as number, host: '127.0.0.1' })
+    let answer = ''
+    sock.setEncoding('latin1').on('data', (d: string) => (answer += d))
+    sock.write('GET /room/x HTTP/1.1\r\nhost: localhost\r\nconnection: close\r\n\r\n')
+    await once(sock, 'end')
+    assert.match(answer, /^HTTP\/1\.1 426 /)
+    assert.match(answer, /\r\nconnection: Upgrade, close\r\n/i)
+    sock.destroy()
+  })
+
   it('leaves a route without websocket() to answer the upgrade with a whole HTTP response', async () => {
     const err = await connect(`${base}/plain`).catch((e) => e)
     assert.equal(err.status, 200)
@@ -134,6 +149,19 @@ describe('websocket()', () => {
     assert.equal(await message(on), 'y'.repeat(5000))
     for (const ws of [off, on]) ws.close()
     await Promise.all([off, on].map(closed))
+  })
+
+  it('negotiates deflate with a client that offers no client_max_window_bits (Firefox), instead of refusing it with 400', async () => {
+    const headers = { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==', 'sec-websocket-extensions': 'permessage-deflate' }
+    const res = await new Promise<IncomingMessage>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port: app.port, path: '/deflate', headers })
+      req.on('upgrade', (r: IncomingMessage, socket: Duplex) => {
+        socket.destroy()
+        resolve(r)
+      }).on('response', resolve).on('error', reject).end()
+    })
+    assert.equal(res.statusCode, 101)
+    assert.match(res.headers['sec-websocket-extensions'] ?? '', /^permessage-deflate/)
   })
 
   it('terminates a peer that does not answer the heartbeat ping', async () => {

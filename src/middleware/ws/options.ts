@@ -90,10 +90,12 @@ function positive(name: string, v: number): number {
 }
 
 // Window bits bound each connection's zlib memory (about 2^(bits+2) bytes to deflate); ws defaults to 15.
+// The client's window is not limited: with a number there, ws refuses (400) every client that does not offer
+// client_max_window_bits (Firefox among them) instead of declining the extension (RFC 7692 §7.1.2.2).
 function deflate(d: WebSocketOptions['deflate']): Resolved['perMessageDeflate'] {
   if (d === false) return false
   const { threshold = 1024, windowBits = 12 } = d === true || d === undefined ? {} : d
   if (!Number.isInteger(threshold) || threshold < 0) throw new TypeError(`websocket: deflate.threshold must be a non-negative integer, got ${threshold}`)
   if (!Number.isInteger(windowBits) || windowBits < 9 || windowBits > 15) throw new TypeError(`websocket: deflate.windowBits must be 9 to 15, got ${windowBits}`)
-  return { threshold, serverMaxWindowBits: windowBits, clientMaxWindowBits: windowBits, zlibDeflateOptions: { memLevel: 7 }, concurrencyLimit: 10 }
+  return { threshold, serverMaxWindowBits: windowBits, zlibDeflateOptions: { memLevel: 7 }, concurrencyLimit: 10 }
 }
