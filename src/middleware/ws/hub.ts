@@ -104,13 +104,15 @@ export class Hub {
     this.closing = false
   }
 
+  // A peer that answered none of the last two pings is gone; one late pong (a busy client, a slow network)
+  // is forgiven.
   #beat(): void {
     for (const s of this.sockets) {
-      if (!s.alive) {
-        s.terminate() // no pong since the last ping
+      if (s.missed >= 2) {
+        s.terminate()
         continue
       }
-      s.alive = false
+      s.missed++
       s.raw.ping()
     }
   }

@@ -39,6 +39,7 @@ describe('websocket()', () => {
   app.get('/solo', websocket({}, { maxConnections: 1 }))
   app.get('/deflate', websocket({ message: (ws, data) => ws.send(data) }, { deflate: true }))
   app.get('/mute', websocket({}, { heartbeat: 50 }))
+  app.get('/late', websocket({}, { heartbeat: 500 })) // a pong has a whole interval to arrive, even on a loaded machine
   const rooms = websocket({
     open(ws, c) {
       ws.join(c.params.room as string)
@@ -167,6 +168,20 @@ describe('websocket()', () => {
   it('terminates a peer that does not answer the heartbeat ping', async () => {
     const ws = await connect(`${base}/mute`, { autoPong: false })
     assert.equal(await closed(ws), 1006)
+  })
+
+  it('forgives a late pong: a peer answering every other ping stays connected', async () => {
+    const ws = await connect(`${base}/late`, { autoPong: false })
+    let pings = 0
+    const six = new Promise<void>((resolve) =>
+      ws.on('ping', () => {
+        if (++pings % 2 === 0) ws.pong()
+        if (pings === 6) resolve()
+      }),
+    )
+    await six
+    assert.equal(ws.readyState, ws.OPEN)
+    ws.close()
   })
 
   it('writes one access-log line per session, status 101, when the socket closes', async () => {

@@ -11,7 +11,7 @@ export interface WebSocketOptions {
   maxConnections?: number
   /** WebSockets open at once per client address (`c.req.ip`); over it 429 `ERR_WS_TOO_MANY_PER_IP`. Default `100`. */
   maxConnectionsPerIp?: number
-  /** Ping every this many ms; a peer that did not answer the previous ping is terminated. `0` turns it off. Default `30_000`. */
+  /** Ping every this many ms; a peer that answered none of the last two pings is terminated. `0` turns it off. Default `30_000`. */
   heartbeat?: number
   /** permessage-deflate (RFC 7692). Default `false`. `true` = `{ threshold: 1024, windowBits: 12 }`. */
   deflate?: boolean | { threshold?: number; windowBits?: number }

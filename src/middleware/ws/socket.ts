@@ -27,8 +27,8 @@ export class WsSocket {
   readonly closed: Promise<void>
   /** Messages received and sent (sent: handed to the socket, not dropped). */
   readonly count = { received: 0, sent: 0 }
-  /** Answered the last heartbeat ping. @internal */
-  alive = true
+  /** Heartbeat pings sent since the last pong. @internal */
+  missed = 0
   readonly #hub: Hub
   readonly #max: number
   readonly #slow: 'close' | 'drop'
@@ -44,7 +44,7 @@ export class WsSocket {
     this.#slow = o.slow
     this.#deflate = o.perMessageDeflate !== false
     this.closed = new Promise((resolve) => raw.once('close', () => resolve()))
-    raw.on('pong', () => (this.alive = true))
+    raw.on('pong', () => (this.missed = 0))
     socket.on('drain', this.#check)
     raw.once('close', () => this.#release(false))
   }
