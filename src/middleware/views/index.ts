@@ -1,11 +1,10 @@
 /** Server-rendered views (`weir/views`): templates in a directory, rendered with eta or handlebars. */
-import { existsSync } from 'node:fs'
 import type { Context } from '../../core/context.js'
 import { resolveMode } from '../../utils/mode.js'
 import type { TemplateFunction, ViewEngine } from './engine.js'
 import { etaEngine } from './eta.js'
 import { handlebarsEngine } from './handlebars.js'
-import { Loader, notFound } from './loader.js'
+import { Loader } from './loader.js'
 import { renderError } from './render-error.js'
 
 export type { TemplateFunction, TemplateLoader, ViewEngine } from './engine.js'
@@ -63,6 +62,7 @@ export function createViews(options: ViewsOptions): Views {
   const engine = pickEngine(options.engine ?? 'eta')
   const loader = new Loader(options.dir, engine.extension)
   const layout = checkLayout(options.layout ?? false, 'layout')
+  if (layout !== false) checkName(loader, layout)
   if (options.cache !== undefined && typeof options.cache !== 'boolean') throw new TypeError('createViews: cache must be a boolean')
   const compiled = new Map<string, TemplateFunction>()
 
@@ -90,7 +90,8 @@ export function createViews(options: ViewsOptions): Views {
       engine.reset?.()
     }
     const file = loader.resolve(name)
-    if (!compiled.has(file) && !existsSync(file)) throw notFound(loader.name(file))
+    // The page itself missing is the client's 404 (and a symlink out a 400); anything wrong past it is a 500.
+    if (!compiled.has(file)) loader.real(file)
     const page = await run(file, data)
     if (pageLayout === false) return page
     // The layout sees the page's data and its HTML as `body`: still data, never options.
@@ -125,6 +126,14 @@ function pickEngine(engine: 'eta' | 'handlebars' | ViewEngine): ViewEngine {
 function checkLayout(layout: unknown, where: string): string | false {
   if (layout === false || (typeof layout === 'string' && layout !== '')) return layout
   throw new TypeError(`createViews: ${where} must be a template name or false`)
+}
+
+function checkName(loader: Loader, name: string): void {
+  try {
+    loader.resolve(name)
+  } catch (err) {
+    throw new TypeError(`createViews: layout: ${(err as Error).message}`)
+  }
 }
 
 function pageLayoutOf(opts: ViewRenderOptions, fallback: string | false): string | false {

@@ -28,6 +28,15 @@ export class Loader implements TemplateLoader {
   }
 
   read(file: string): string {
+    const real = this.real(file)
+    const st = statSync(real)
+    if (!st.isFile()) throw notFound(this.name(file))
+    this.#seen.set(file, signature(st))
+    return readFileSync(real, 'utf8')
+  }
+
+  /** The real path of a template file: `ERR_VIEW_NOT_FOUND` when missing, `ERR_VIEW_BAD_NAME` when a symlink leads out. */
+  real(file: string): string {
     let real: string
     try {
       real = realpathSync(file)
@@ -37,10 +46,7 @@ export class Loader implements TemplateLoader {
     }
     // A symlink inside the directory must not lead out of it.
     if (!inside(this.dir, real)) throw badName(this.name(file), 'it leads outside the views directory')
-    const st = statSync(real)
-    if (!st.isFile()) throw notFound(this.name(file))
-    this.#seen.set(file, signature(st))
-    return readFileSync(real, 'utf8')
+    return real
   }
 
   /** Whether a file read so far changed or vanished since; then everything is forgotten, to be read again. */
