@@ -64,7 +64,7 @@ function setUp(eta: Eta, loader: TemplateLoader, configure: EtaEngineOptions['co
     try {
       return compile.call(this, source, opts)
     } catch (err) {
-      throw new TemplateError(opts?.filepath ?? '(template)', parseLine(err), err)
+      throw new TemplateError(opts?.filepath ?? '(template)', parseLine(err), shortSyntaxError(err))
     }
   } as Compile
   return eta
@@ -74,4 +74,10 @@ function setUp(eta: Eta, loader: TemplateLoader, configure: EtaEngineOptions['co
 function parseLine(err: unknown): number | undefined {
   const m = /at line (\d+) col \d+/.exec(err instanceof Error ? err.message : '')
   return m ? Number(m[1]) : undefined
+}
+
+// eta's syntax error message carries the whole generated function; the JS engine's reason is its third line.
+function shortSyntaxError(err: unknown): unknown {
+  if (!(err instanceof Error) || !err.message.startsWith('Bad template syntax')) return err
+  return new Error(`Bad template syntax: ${err.message.split('\n')[2] ?? ''}`)
 }

@@ -31,7 +31,7 @@ function locate(err: unknown, dir: string): Place | undefined {
 // eta's runtime errors (compiled with `debug`) begin with `<file>:<line>\n`.
 function etaRuntime(e: Error, dir: string): Place | undefined {
   const m = /^(.+):(\d+)\n/.exec(e.message)
-  if (!m || !m[1].startsWith(dir + sep)) return undefined
+  if (!m?.[1].startsWith(dir + sep)) return undefined
   return { file: m[1], line: Number(m[2]) }
 }
 
