@@ -167,6 +167,21 @@ describe('views: template errors name the file and line', () => {
     assert.match(syntax.message, /eta\/bad-syntax\.eta: /)
   })
 
+  it('names an included template that does not parse', async () => {
+    const { get } = appWith(views)
+    assert.match((await errorOf(await get('includes-unclosed'))).message, /eta\/unclosed\.eta:2: unclosed tag/)
+  })
+
+  it('a layout that is missing or refused is a 500, not the client\'s 4xx', async () => {
+    const app = createApp({ mode: 'test' })
+    app.get('/:layout', (c) => views.render(c, 'users/show', { user: { name: 'a' } }, { layout: c.params.layout === 'up' ? '../secret' : 'nope' }))
+    for (const path of ['/up', '/missing']) {
+      const res = await app.request(path, { headers: { accept: 'application/json' } })
+      assert.equal(res.status, 500, path)
+      assert.equal((await errorOf(res)).code, 'ERR_VIEW_RENDER')
+    }
+  })
+
   it('a missing include is a 500 naming the include', async () => {
     const { get } = appWith(views)
     const res = await get('includes-missing')

@@ -83,6 +83,18 @@ export function createViews(options: ViewsOptions): Views {
     }
   }
 
+  // The layout is the app's choice, not the client's: a bad or missing one is a 500, like a broken include.
+  const wrap = async (name: string, data: object, page: string | AsyncIterable<string>) => {
+    let file: string
+    try {
+      file = loader.resolve(name)
+    } catch (err) {
+      throw renderError(err, loader.dir, loader.dir)
+    }
+    // The layout sees the page's data and its HTML as `body`: still data, never options.
+    return run(file, { ...data, body: await collect(page) })
+  }
+
   const renderName = async (name: string, data: object, pageLayout: string | false, cache: boolean) => {
     if (typeof data !== 'object' || data === null) throw new TypeError('views.render: data must be an object')
     if (!cache && (await loader.changed())) {
@@ -93,9 +105,7 @@ export function createViews(options: ViewsOptions): Views {
     // The page itself missing is the client's 404 (and a symlink out a 400); anything wrong past it is a 500.
     if (!compiled.has(file)) loader.real(file)
     const page = await run(file, data)
-    if (pageLayout === false) return page
-    // The layout sees the page's data and its HTML as `body`: still data, never options.
-    return run(loader.resolve(pageLayout), { ...data, body: await collect(page) })
+    return pageLayout === false ? page : wrap(pageLayout, data, page)
   }
 
   const cacheFor = (mode: string): boolean => options.cache ?? mode === 'release'
