@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { memoryStore } from '../../src/store/index.js'
+import { launchBrowser } from '../../test/support/browser.js'
 import { buildDemo } from './app.js'
 
 const form = (body: string, cookie?: string) => ({
@@ -61,5 +62,25 @@ describe('demo pages', () => {
     const cookie = login.headers.get('set-cookie')!.split(';')[0]!
     const page = await (await app.request('/', { headers: { ...html, cookie } })).text()
     assert.match(page, /<span>signed in as ada<\/span>/)
+  })
+
+  it('works in a real browser: follow a link, submit the form, see the new row', async (t) => {
+    const app = buildDemo({ store: memoryStore() })
+    await app.listen({ host: '127.0.0.1', port: 0 })
+    t.after(() => app.close())
+    const browser = await launchBrowser()
+    t.after(() => browser.close())
+    const page = await browser.newPage()
+    await page.goto(`http://127.0.0.1:${app.port}/`, { timeout: 30_000 })
+    assert.equal(await page.title(), 'Home · weir demo')
+    await Promise.all([page.waitForURL('**/users', { timeout: 30_000 }), page.click('main a[href="/users"]')])
+    await page.fill('input[name=name]', 'Grace <Hopper>')
+    await Promise.all([page.waitForURL('**/users', { timeout: 30_000 }), page.click('form button')])
+    assert.equal(await page.textContent('tbody tr:last-child td:last-child'), 'Grace <Hopper>')
+    await page.evaluate(() => document.querySelector('input[name=name]')?.removeAttribute('maxlength'))
+    await page.fill('input[name=name]', 'y'.repeat(41))
+    const [answer] = await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST', { timeout: 30_000 }), page.click('form button')])
+    assert.equal(answer.status(), 422)
+    assert.match((await page.textContent('[role=alert]')) ?? '', /1 to 40 characters/)
   })
 })
