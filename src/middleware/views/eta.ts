@@ -3,6 +3,15 @@ import type { Eta } from 'eta'
 import { requireOptional } from '../../utils/optional.js'
 import { TemplateError, type TemplateFunction, type TemplateLoader, type ViewEngine } from './engine.js'
 
+/**
+ * The part of eta's `Eta` instance that `configure` is given, typed here so weir's declarations do not need
+ * eta's (an app with only handlebars installed still type-checks). Cast to `Eta` for the rest.
+ */
+export interface EtaInstance {
+  /** Merges eta settings: `autoTrim`, `tags`, `plugins`, `filterFunction`, … */
+  configure(config: Record<string, unknown>): void
+}
+
 /** Options of {@link etaEngine}. */
 export interface EtaEngineOptions {
   /** Extension added to names without one. Default `.eta`. */
@@ -11,7 +20,7 @@ export interface EtaEngineOptions {
    * Changes the eta instance after weir set it up (filters, plugins, tags): `eta.configure({ … })`. Leave
    * `autoEscape` on; file resolution, reading and caching are weir's and are set after this runs.
    */
-  configure?: (eta: Eta) => void
+  configure?: (eta: EtaInstance) => void
 }
 
 type Compile = Eta['compile']
@@ -54,7 +63,7 @@ export function etaEngine(options: EtaEngineOptions = {}): ViewEngine {
 }
 
 function setUp(eta: Eta, loader: TemplateLoader, configure: EtaEngineOptions['configure']): Eta {
-  configure?.(eta)
+  configure?.(eta as EtaInstance)
   eta.configure({ cache: true, debug: true, cacheFilepaths: false })
   // eta's own resolution is replaced: includes and layouts go through the loader, which stays inside the dir.
   eta.resolvePath = (name, opts) => loader.resolve(name, opts?.filepath)

@@ -96,4 +96,18 @@ describe('views: handlebars', () => {
     writeFileSync(join(tmp, 'part.hbs'), 'two {{x}}!')
     assert.equal(await (await render('page', { x: 2 })).text(), '[two 2!]')
   })
+
+  it('uses partials registered with configure instead of files', async (t) => {
+    const tmp = mkdtempSync(join(tmpdir(), 'weir-views-hbs-'))
+    t.after(() => rmSync(tmp, { recursive: true, force: true }))
+    writeFileSync(join(tmp, 'page.hbs'), '{{> badge}}|{{> (lookup . "pick")}}')
+    const custom = handlebarsEngine({
+      configure: (hb) => {
+        hb.registerPartial('badge', '<b>{{x}}</b>')
+        hb.registerPartial('other', '<i>{{x}}</i>')
+      },
+    })
+    const render = getter(createViews({ dir: tmp, engine: custom }))
+    assert.equal(await (await render('page', { x: '<1>', pick: 'other' })).text(), '<b>&lt;1&gt;</b>|<i>&lt;1&gt;</i>')
+  })
 })

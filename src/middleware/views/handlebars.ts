@@ -6,14 +6,27 @@ import { TemplateError, type TemplateFunction, type TemplateLoader, type ViewEng
 type Handlebars = typeof import('handlebars')
 type Partials = Record<string, TemplateDelegate>
 
+/** A handlebars helper: its arguments, then handlebars' options object. */
+export type HandlebarsHelper = (...args: never[]) => unknown
+
+/**
+ * The part of a handlebars environment that `configure` is given, typed here so weir's declarations do not
+ * need handlebars' (an app with only eta installed still type-checks). Cast to `typeof Handlebars` for the rest.
+ */
+export interface HandlebarsInstance {
+  registerHelper(name: string, helper: HandlebarsHelper): void
+  /** A partial by name, not read from the views directory; a template's `{{> name}}` then uses it. */
+  registerPartial(name: string, partial: string): void
+}
+
 /** Options of {@link handlebarsEngine}. */
 export interface HandlebarsEngineOptions {
   /** Extension added to names without one. Default `.hbs`. */
   extension?: string
   /** Helpers, registered on this engine's own handlebars environment. Default none. */
-  helpers?: Record<string, HelperDelegate>
+  helpers?: Record<string, HandlebarsHelper>
   /** Changes the engine's handlebars environment (`hb.registerPartial` for dynamic partials, decorators). */
-  configure?: (hb: Handlebars) => void
+  configure?: (hb: HandlebarsInstance) => void
 }
 
 /**
@@ -29,8 +42,8 @@ export function handlebarsEngine(options: HandlebarsEngineOptions = {}): ViewEng
   const extension = options.extension ?? '.hbs'
   if (!extension.startsWith('.')) throw new TypeError('handlebarsEngine: extension must start with a dot, like ".hbs"')
   const hb = requireOptional<Handlebars>('handlebars', 'createViews() with the handlebars engine').create()
-  for (const [name, helper] of Object.entries(options.helpers ?? {})) hb.registerHelper(name, helper)
-  options.configure?.(hb)
+  for (const [name, helper] of Object.entries(options.helpers ?? {})) hb.registerHelper(name, helper as HelperDelegate)
+  options.configure?.(hb as unknown as HandlebarsInstance)
   return {
     extension,
     compile(file, loader) {
@@ -50,7 +63,8 @@ function compileFile(hb: Handlebars, file: string, loader: TemplateLoader, parti
     throw new TemplateError(file, parseLine(err), err)
   }
   for (const name of partialNames(ast)) {
-    if (name in partials) continue
+    // Registered with `configure` (hb.registerPartial): handlebars finds it itself.
+    if (name in partials || Object.hasOwn(hb.partials, name)) continue
     let compiled: TemplateDelegate | undefined
     // Set before compiling, so a partial including itself (a tree) finds its own name.
     partials[name] = (context, opts) => (compiled as TemplateDelegate)(context, opts)

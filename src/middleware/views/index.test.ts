@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { type Logger, createApp } from '../../index.js'
-import { type ViewEngine, type Views, createViews } from './index.js'
+import { type ViewEngine, type Views, createViews, etaEngine } from './index.js'
 
 const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url))
 const etaDir = join(fixtures, 'eta')
@@ -286,6 +286,15 @@ describe('views: engines', () => {
     assert.equal(res.headers.get('content-type'), 'text/html; charset=utf-8')
     assert.equal(res.headers.get('content-length'), null, 'streamed, not buffered')
     assert.equal(await res.text(), 'a n\nb\nc\n')
+  })
+
+  it('lets etaEngine configure eta, escaping kept', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'weir-views-tags-'))
+    t.after(() => rmSync(dir, { recursive: true, force: true }))
+    writeFileSync(join(dir, 'page.html'), '[{{= it.x }}]')
+    const engine = etaEngine({ extension: '.html', configure: (eta) => eta.configure({ tags: ['{{', '}}'] }) })
+    const { get } = appWith(createViews({ dir, engine }))
+    assert.equal(await (await get('page', { x: '<b>' })).text(), '[&lt;b&gt;]')
   })
 
   it('refuses bad options when built', () => {

@@ -9,8 +9,8 @@ import { renderError } from './render-error.js'
 
 export type { TemplateFunction, TemplateLoader, ViewEngine } from './engine.js'
 export { TemplateError } from './engine.js'
-export { etaEngine, type EtaEngineOptions } from './eta.js'
-export { handlebarsEngine, type HandlebarsEngineOptions } from './handlebars.js'
+export { etaEngine, type EtaEngineOptions, type EtaInstance } from './eta.js'
+export { handlebarsEngine, type HandlebarsEngineOptions, type HandlebarsHelper, type HandlebarsInstance } from './handlebars.js'
 
 /** Options of {@link createViews}. */
 export interface ViewsOptions {
