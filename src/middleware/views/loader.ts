@@ -11,6 +11,7 @@ export class Loader implements TemplateLoader {
   readonly #extension: string
   // file → `mtime:size` when it was read; checked in debug mode before each render.
   readonly #seen = new Map<string, string>()
+  readonly #includes = new Map<string, string>()
 
   constructor(dir: string, extension: string) {
     this.dir = realDirectory(dir)
@@ -18,6 +19,18 @@ export class Loader implements TemplateLoader {
   }
 
   resolve(name: string, from?: string): string {
+    if (from === undefined) return this.#resolve(name, from)
+    // Includes come from templates, so this memo is bounded by them; request-made page names are not kept.
+    const key = `${from}\0${name}`
+    let file = this.#includes.get(key)
+    if (file === undefined) {
+      file = this.#resolve(name, from)
+      this.#includes.set(key, file)
+    }
+    return file
+  }
+
+  #resolve(name: string, from: string | undefined): string {
     if (typeof name !== 'string' || name === '' || name.includes('\0') || name.includes('\\')) throw badName(name)
     if (isAbsolute(name) || /^[a-zA-Z]:/.test(name)) throw badName(name)
     const nearby = from !== undefined && (name.startsWith('./') || name.startsWith('../'))
@@ -56,7 +69,10 @@ export class Loader implements TemplateLoader {
       return st === undefined || signature(st) !== sig
     })
     const changed = (await Promise.all(checks)).includes(true)
-    if (changed) this.#seen.clear()
+    if (changed) {
+      this.#seen.clear()
+      this.#includes.clear()
+    }
     return changed
   }
 
