@@ -268,7 +268,7 @@ describe('views: cache and reload', () => {
 })
 
 describe('views: engines', () => {
-  it('streams what an engine yields as chunks', async () => {
+  it('streams what an engine yields as chunks', async (t) => {
     const chunks: ViewEngine = {
       extension: '.txt',
       compile: (file, loader) => {
@@ -279,7 +279,7 @@ describe('views: engines', () => {
       },
     }
     const dir = mkdtempSync(join(tmpdir(), 'weir-views-stream-'))
-    after(() => rmSync(dir, { recursive: true, force: true }))
+    t.after(() => rmSync(dir, { recursive: true, force: true }))
     writeFileSync(join(dir, 'page.txt'), 'a {name}\nb\nc')
     const { get } = appWith(createViews({ dir, engine: chunks }))
     const res = await get('page', { name: 'n' })
