@@ -12,8 +12,8 @@ export interface TemplateLoader {
   readonly dir: string
   /**
    * The absolute file of a template name. `name` is relative to the views directory; inside a template, a name
-   * starting with `./` or `../` is relative to the including file `from`. The engine's extension is added when
-   * the name has none. A name leaving the directory, an absolute path or a NUL byte throws `ERR_VIEW_BAD_NAME`.
+   * starting with `./` or `../` is relative to the including file `from`. The engine's extension is added unless
+   * the name ends with it, so only template files are ever read. A name leaving the directory, an absolute path or a NUL byte throws `ERR_VIEW_BAD_NAME`.
    */
   resolve(name: string, from?: string): string
   /** Reads a template file as UTF-8 and notes it, so an edit is seen in debug mode; a missing file throws `ERR_VIEW_NOT_FOUND`. */
@@ -34,7 +34,7 @@ export interface TemplateLoader {
  * }
  */
 export interface ViewEngine {
-  /** The file extension added to names without one (`.eta`, `.hbs`). */
+  /** The extension of template files (`.eta`, `.hbs`), added to names not ending with it. */
   readonly extension: string
   /** Compiles the template at `file` (absolute, inside the views directory). */
   compile(file: string, loader: TemplateLoader): TemplateFunction

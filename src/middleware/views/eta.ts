@@ -14,7 +14,7 @@ export interface EtaInstance {
 
 /** Options of {@link etaEngine}. */
 export interface EtaEngineOptions {
-  /** Extension added to names without one. Default `.eta`. */
+  /** The extension of template files, added to names not ending with it. Default `.eta`. */
   extension?: string
   /**
    * Changes the eta instance after weir set it up (filters, plugins, tags): `eta.configure({ … })`. Leave

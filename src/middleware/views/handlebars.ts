@@ -21,7 +21,7 @@ export interface HandlebarsInstance {
 
 /** Options of {@link handlebarsEngine}. */
 export interface HandlebarsEngineOptions {
-  /** Extension added to names without one. Default `.hbs`. */
+  /** The extension of template files, added to names not ending with it. Default `.hbs`. */
   extension?: string
   /** Helpers, registered on this engine's own handlebars environment. Default none. */
   helpers?: Record<string, HandlebarsHelper>

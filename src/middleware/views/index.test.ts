@@ -116,6 +116,18 @@ describe('views: names stay inside the directory', () => {
     assert.doesNotMatch(body, /SECRET=/)
   })
 
+  it('reads only template files: another file in the directory is a 404', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'weir-views-only-'))
+    t.after(() => rmSync(dir, { recursive: true, force: true }))
+    writeFileSync(join(dir, 'config.json'), '{"password":"SECRET"}')
+    writeFileSync(join(dir, 'page.eta'), 'page')
+    const { get } = appWith(createViews({ dir }))
+    const res = await get('config.json')
+    assert.equal(res.status, 404)
+    assert.doesNotMatch(await res.text(), /SECRET/)
+    assert.equal(await (await get('page.eta')).text(), 'page', 'a name may carry the extension')
+  })
+
   it('refuses a symlink inside the directory that leads out of it', async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'weir-views-link-'))
     t.after(() => rmSync(dir, { recursive: true, force: true }))

@@ -1,7 +1,7 @@
 /** Resolves template names inside the views directory, reads the files and notices when one changed. */
 import { type Stats, readFileSync, realpathSync, statSync } from 'node:fs'
 import { stat } from 'node:fs/promises'
-import { dirname, extname, isAbsolute, relative, resolve, sep } from 'node:path'
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path'
 import { HttpError } from '../../errors.js'
 import type { TemplateLoader } from './engine.js'
 
@@ -35,7 +35,8 @@ export class Loader implements TemplateLoader {
     if (isAbsolute(name) || /^[a-zA-Z]:/.test(name)) throw badName(name)
     const nearby = from !== undefined && (name.startsWith('./') || name.startsWith('../'))
     if (!nearby && name.split('/').includes('..')) throw badName(name)
-    const file = resolve(nearby ? dirname(from) : this.dir, extname(name) === '' ? name + this.#extension : name)
+    // Only template files: the extension is added unless the name ends with it (`config.json` → `config.json.eta`).
+    const file = resolve(nearby ? dirname(from) : this.dir, name.endsWith(this.#extension) ? name : name + this.#extension)
     if (!inside(this.dir, file)) throw badName(name)
     return file
   }
