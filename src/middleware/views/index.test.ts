@@ -218,6 +218,17 @@ describe('views: request data never reaches engine options', () => {
     assert.equal(await (await get('escape', { html: '<i>', raw: 'r' })).text(), plain, 'later renders unchanged')
   })
 
+  it('keeps hostile data as data through a layout too', async () => {
+    const { get: withLayout } = appWith(createViews({ dir: etaDir, layout: 'layout' }))
+    const data = JSON.parse(hostile) as Record<string, unknown>
+    const res = await withLayout('escape', { ...data, title: '<t>' })
+    assert.equal(res.status, 200)
+    const html = await res.text()
+    assert.match(html, /<title>&lt;t&gt;<\/title>/)
+    assert.match(html, /<main><b>&lt;i&gt;<\/b>\|r\|false\|object/)
+    assert.equal(({} as Record<string, unknown>).polluted, undefined)
+  })
+
   it('handles a data object whose prototype was set (not an own key)', async () => {
     const app = createApp({ mode: 'test' })
     const data = Object.assign(Object.create({ autoEscape: false }) as object, { html: '<i>', raw: '' })
