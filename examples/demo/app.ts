@@ -1,18 +1,46 @@
-/** The demo app of the README: a few routes showing params, groups, middleware and errors. */
-import { type App, HttpError, type Middleware, createApp, lines } from '../../src/index.js'
+/** The demo app of the README: a few routes showing params, groups, middleware, errors and server-rendered pages. */
+import { fileURLToPath } from 'node:url'
+import { type App, type Context, HttpError, type Middleware, createApp, lines } from '../../src/index.js'
 import { createCache } from '../../src/middleware/cache/index.js'
 import { createLogger } from '../../src/middleware/logger/index.js'
 import { rateLimit } from '../../src/middleware/rate-limit/index.js'
 import { recommended } from '../../src/middleware/recommended/index.js'
 import { session } from '../../src/middleware/session/index.js'
+import { createViews } from '../../src/middleware/views/index.js'
 import { type Store, fileStore } from '../../src/store/index.js'
 import { redisStore } from '../../src/store/redis/index.js'
 import { mountChat } from './chat.js'
 
-const users = new Map([
-  ['1', { id: '1', name: 'Ada' }],
-  ['2', { id: '2', name: 'Linus' }],
-])
+const MAX_USERS = 100
+const SEED_USERS = [
+  { id: '1', name: 'Ada' },
+  { id: '2', name: 'Linus' },
+]
+
+/** What the home page (and its JSON twin) suggests trying; `href` where a browser can follow it. */
+const TOUR = [
+  { try: '/hello', what: 'a JSON answer', href: '/hello' },
+  { try: '/users', what: 'a server-rendered list with a form', href: '/users' },
+  { try: '/users/1', what: 'a typed route parameter', href: '/users/1' },
+  { try: '/users/abc', what: 'a parameter that does not match its pattern: 404', href: '/users/abc' },
+  { try: 'GET /api/items (auth)', what: 'a group behind authentication (Authorization: Bearer demo)' },
+  { try: '/metrics', what: 'Prometheus metrics', href: '/metrics' },
+  { try: '/logs?match=ERROR', what: 'an endless filtered log, streamed with backpressure', href: '/logs?match=ERROR' },
+  { try: 'POST /login {"name":"ada"}', what: 'log in: a session shared by every process' },
+  { try: '/me', what: 'who is logged in', href: '/me' },
+  { try: '/visits', what: 'a counter in the session', href: '/visits' },
+  { try: '/report', what: 'a slow report computed once and cached', href: '/report' },
+  { try: '/chat?room=lobby', what: 'a chat room over WebSocket (open it in two tabs)', href: '/chat?room=lobby' },
+]
+
+// Templates in ./views (eta), every page wrapped in views/layout.eta.
+const views = createViews({ dir: fileURLToPath(new URL('./views', import.meta.url)), layout: 'layout' })
+
+/** Renders a page with what every page shows: who is signed in. */
+async function page(c: Context, name: string, data: Record<string, unknown>, status?: number): Promise<Context> {
+  const signedInAs = await c.get('session')?.get<string>('user')
+  return views.render(c, name, { ...data, signedInAs }, { status })
+}
 
 /** Accepts `Authorization: Bearer demo`; everything else is a 401. */
 const auth: Middleware = async (c, next) => {
@@ -71,11 +99,12 @@ export function buildDemo(options: DemoOptions = {}): App {
     c.header('x-response-time', `${(performance.now() - t).toFixed(3)}ms`)
   })
   app.use(session({ store, keys: [process.env.SESSION_KEY ?? DEV_KEY] }))
-  app.get('/', () => ({
-    name: 'weir demo',
-    pid: process.pid,
-    try: ['/hello', '/users/1', '/users/abc', 'GET /api/items (auth)', '/metrics', '/logs?match=ERROR', 'POST /login {"name":"ada"}', '/me', '/visits', '/report', '/chat?room=lobby'],
-  }))
+  // A browser gets the home page, curl and scripts the same tour as JSON.
+  app.get('/', (c) => {
+    c.header('vary', 'Accept')
+    if (c.req.accepts('json', 'html') === 'html') return page(c, 'home', { title: 'Home', tour: TOUR, pid: process.pid })
+    return { name: 'weir demo', pid: process.pid, try: TOUR.map((stop) => stop.try) }
+  })
   // Sessions: log in (a new session id against fixation), read it back on any process, log out.
   app.post('/login', async (c) => {
     const { name } = (await c.req.json()) as { name?: unknown }
@@ -114,6 +143,23 @@ export function buildDemo(options: DemoOptions = {}): App {
     return lines(generatedLog(), { maxLineLength: 4096 }).filter((line) => line.includes(match))
   })
   mountChat(app) // GET /chat: a page; GET /chat/:room: its WebSocket
+  const users = new Map(SEED_USERS.map((u) => [u.id, { ...u }]))
+  // Server-rendered: the list and a form; a bad name re-renders the form with 422, a good one redirects (303).
+  app.get('/users', (c) => page(c, 'users', { title: 'Users', users: [...users.values()] }))
+  app.post('/users', async (c) => {
+    const form = await c.req.form()
+    const name = typeof form.name === 'string' ? form.name.trim() : ''
+    const error =
+      name.length < 1 || name.length > 40 || /\p{Cc}/u.test(name)
+        ? 'A name is 1 to 40 characters, without control characters.'
+        : users.size >= MAX_USERS
+          ? `The demo keeps at most ${MAX_USERS} users.`
+          : undefined
+    if (error) return page(c, 'users', { title: 'Users', users: [...users.values()], name, error }, 422)
+    const id = String(users.size + 1)
+    users.set(id, { id, name })
+    return c.redirect('/users', 303)
+  })
   app.get('/users/:id(\\d+)', (c) => {
     const user = users.get(c.params.id)
     if (!user) c.throw(404, `No user ${c.params.id}`, { code: 'ERR_USER_NOT_FOUND' })
