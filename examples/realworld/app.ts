@@ -9,7 +9,7 @@ import { identify } from './auth/middleware.js'
 import { createTokens } from './auth/token.js'
 import type { Database } from './db/index.js'
 import type { Deps } from './deps.js'
-import { answerError } from './errors.js'
+import { answerError, dataErrors } from './errors.js'
 import { articleRoutes } from './routes/articles.js'
 import { commentRoutes } from './routes/comments.js'
 import { profileRoutes } from './routes/profiles.js'
@@ -40,8 +40,9 @@ export interface RealWorldOptions {
 export function buildApp(options: RealWorldOptions): App {
   const app = createApp({ mode: options.mode, logger: options.logger ?? createLogger({ mode: options.mode }) })
   // recover() would answer in weir's own error format; without it every error reaches onError, which
-  // answers in the spec's. The request id and the access log stay.
-  app.use(...recommended({ recover: false }))
+  // answers in the spec's. The request id and the access log stay. dataErrors turns a taken username or
+  // e-mail (a UNIQUE constraint) into a 422 before the app reports it.
+  app.use(...recommended({ recover: false }), dataErrors)
   app.onError(answerError)
   app.notFound((c) => {
     throw new HttpError(404, `No route for ${c.req.method} ${c.req.path}`, { code: 'ERR_NOT_FOUND' })

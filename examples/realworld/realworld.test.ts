@@ -49,6 +49,22 @@ async function stopServer(child: ChildProcess | undefined): Promise<void> {
   clearTimeout(timer)
 }
 
+/** The driver maps its UNIQUE violation to a 422 on the right field: register the run's user again. */
+async function assertTaken(url: string, user: { USERNAME: string; EMAIL: string; PASSWORD: string }): Promise<void> {
+  const again = (username: string, email: string) =>
+    fetch(`${url}/users`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ user: { username, email, password: user.PASSWORD } }),
+    })
+  const sameName = await again(user.USERNAME, `other_${user.EMAIL}`)
+  assert.equal(sameName.status, 422)
+  assert.deepEqual(await sameName.json(), { errors: { username: ['has already been taken'] }, code: 'ERR_TAKEN' })
+  const sameEmail = await again(`other_${user.USERNAME}`, user.EMAIL)
+  assert.equal(sameEmail.status, 422)
+  assert.deepEqual(await sameEmail.json(), { errors: { email: ['has already been taken'] }, code: 'ERR_TAKEN' })
+}
+
 function freshUser() {
   const id = randomBytes(6).toString('hex')
   return { USERNAME: `rw_${id}`, EMAIL: `rw_${id}@example.com`, PASSWORD: randomBytes(12).toString('base64url') }
@@ -83,11 +99,13 @@ describe('the official RealWorld Postman collection', () => {
       rmSync(dir, { recursive: true, force: true })
     })
 
-    it('passes every assertion, in full', async () => {
+    it('passes every assertion, in full, and refuses a taken username or e-mail', async () => {
       const server = await startServer({ SQLITE_FILE: join(dir, 'conduit.db') })
       child = server.child
-      const result = await runCollection(server.url, freshUser())
+      const user = freshUser()
+      const result = await runCollection(server.url, user)
       assertComplete(result)
+      await assertTaken(server.url, user)
       console.log(`sqlite: ${result.requests.total} requests, ${result.assertions.total} assertions, ${result.assertions.failed} failed`)
     })
   })
@@ -106,11 +124,13 @@ describe('the official RealWorld Postman collection', () => {
       await admin.end()
     })
 
-    it('passes every assertion, in full', async () => {
+    it('passes every assertion, in full, and refuses a taken username or e-mail', async () => {
       const server = await startServer({ DATABASE_URL: `postgres://postgres@127.0.0.1:5432/${database}` })
       child = server.child
-      const result = await runCollection(server.url, freshUser())
+      const user = freshUser()
+      const result = await runCollection(server.url, user)
       assertComplete(result)
+      await assertTaken(server.url, user)
       console.log(`postgres: ${result.requests.total} requests, ${result.assertions.total} assertions, ${result.assertions.failed} failed`)
     })
   })
