@@ -1,6 +1,6 @@
 /**
  * Starts the RealWorld API. Environment: `PORT` (default 3000; 0 picks a free one), `HOST` (default
- * 127.0.0.1), `DATABASE_URL` (PostgreSQL; without it SQLite), `SQLITE_FILE` (default .data/realworld.db),
+ * 127.0.0.1), `DATABASE_URL` (PostgreSQL; without it SQLite), `SQLITE_FILE` (default .weir/realworld.db),
  * `JWT_SECRET` (required in production; otherwise a random one per start, so tokens end with the process).
  * Prints the API's base URL once listening; SIGTERM and SIGINT close it gracefully.
  */

@@ -9,7 +9,7 @@ export { type Database, type Executor, type Row, UniqueViolation } from './types
 export interface DatabaseOptions {
   /** A PostgreSQL URL (`postgres://postgres@127.0.0.1:5432/realworld`). When set, SQLite is not used. */
   url?: string
-  /** The SQLite file, created with its folder on first start. Default `.data/realworld.db`. */
+  /** The SQLite file, created with its folder on first start. Default `.weir/realworld.db`. */
   file?: string
 }
 
@@ -21,5 +21,5 @@ export interface DatabaseOptions {
  */
 export async function openDatabase(options: DatabaseOptions = {}): Promise<Database> {
   if (options.url) return openPostgres(options.url)
-  return openSqlite(options.file ?? '.data/realworld.db')
+  return openSqlite(options.file ?? '.weir/realworld.db')
 }

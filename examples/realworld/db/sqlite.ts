@@ -26,7 +26,7 @@ const require = createRequire(import.meta.url)
  * Opens (and creates, with its folder and tables) the SQLite file at `path`; `':memory:'` for a throwaway one.
  *
  * @example
- * const db = openSqlite('.data/realworld.db')
+ * const db = openSqlite('.weir/realworld.db')
  * const row = await db.get('SELECT COUNT(*) AS n FROM users')
  */
 export function openSqlite(path: string): Database {
