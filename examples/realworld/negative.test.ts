@@ -92,6 +92,7 @@ describe('RealWorld API: refused tokens are 401', () => {
     ]
     for (const auth of refused) assertError(await call('GET', '/user', { auth }), 401, 'ERR_TOKEN_INVALID')
     assert.equal((await call('GET', '/user', { token })).status, 200, 'the real token still works')
+    assert.equal((await call('GET', '/user', { auth: `token ${token}` })).status, 200, 'the scheme is case-insensitive')
   })
 
   it('refuses an expired token with its own code', async () => {
@@ -231,6 +232,19 @@ describe('RealWorld API: pagination', () => {
     const past = await page('offset=1000000')
     assert.deepEqual(past.articles, [])
     assert.equal(past.articlesCount, 3)
+  })
+})
+
+describe('RealWorld API: updating the user', () => {
+  it('clears bio and image with null, and logs in with a changed password only', async () => {
+    const { token, email } = await register()
+    const set = await call('PUT', '/user', { token, body: { user: { bio: 'I like dragons', image: 'https://example.com/me.png' } } })
+    assert.equal((set.body.user as { bio: string }).bio, 'I like dragons')
+    const cleared = await call('PUT', '/user', { token, body: { user: { bio: null, image: null } } })
+    assert.deepEqual([(cleared.body.user as { bio: string }).bio, (cleared.body.user as { image: string }).image], ['', ''])
+    assert.equal((await call('PUT', '/user', { token, body: { user: { password: 'a-new-password' } } })).status, 200)
+    assertError(await call('POST', '/users/login', { body: { user: { email, password: 'password-1' } } }), 401, 'ERR_LOGIN_FAILED', 'email or password')
+    assert.equal((await call('POST', '/users/login', { body: { user: { email, password: 'a-new-password' } } })).status, 200)
   })
 })
 

@@ -68,7 +68,8 @@ export function viewerOf(c: Context): number | null {
 }
 
 async function userOf(header: string, tokens: Tokens, db: Database): Promise<number> {
-  const match = /^Token ([\w-]+\.[\w-]+\.[\w-]+)$/.exec(header)
+  // RFC 9110 §11.1: the scheme is case-insensitive.
+  const match = /^Token +([\w-]+\.[\w-]+\.[\w-]+)$/i.exec(header)
   if (match === null) throw new HttpError(401, 'Send "Authorization: Token <jwt>"', { code: 'ERR_TOKEN_INVALID', headers: CHALLENGE })
   const verified = tokens.verify(match[1] as string)
   if (!verified.ok) {

@@ -22,8 +22,8 @@ const update = validate({
         username: username.optional(),
         email: email.optional(),
         password: password.optional(),
-        bio: z.string().max(2000, 'must be at most 2000 characters').nullable().optional(),
-        image: z.union([z.literal(''), z.url({ error: 'must be a URL' }).max(2048)]).nullable().optional(),
+        bio: z.string().max(2000, 'must be at most 2000 characters').nullable().transform(cleared).optional(),
+        image: z.union([z.literal(''), z.url({ error: 'must be a URL' }).max(2048)]).nullable().transform(cleared).optional(),
       })
       .refine((u) => Object.values(u).some((v) => v !== undefined), { error: 'give at least one field to change' }),
   }),
@@ -52,11 +52,15 @@ export function userRoutes(api: Group<'/api'>, { db, tokens }: Deps): void {
   })
 
   api.put('/user', requireUser, update, async (c) => {
-    const { password: plain, bio, image, ...rest } = c.valid(update).body.user
-    const changes = { ...rest, bio: bio ?? (bio === null ? '' : undefined), image: image ?? (image === null ? '' : undefined) }
+    const { password: plain, ...changes } = c.valid(update).body.user
     const user = await updateUser(db, signedIn(c), { ...changes, password: plain === undefined ? undefined : await hashPassword(plain) })
     return { user: present(user, tokens) }
   })
+}
+
+/** `null` clears a field: stored as "". */
+function cleared(value: string | null): string {
+  return value ?? ''
 }
 
 /** The user as the spec's `User`: a fresh token, no password hash. */
