@@ -75,13 +75,15 @@ interface PostmanItem {
   event?: Array<{ listen: string; script: { exec: string[] } }>
 }
 
-/** The collection's requests, in the order newman runs them. */
+/** The collection's requests, in the order newman runs them; a folder's (and the collection's) test scripts run for each request in it. */
 export function collectionItems(path = COLLECTION): CollectionItem[] {
-  const walk = (items: PostmanItem[]): CollectionItem[] =>
+  const tests = (node: PostmanItem) => (node.event ?? []).filter((e) => e.listen === 'test').flatMap((e) => e.script.exec)
+  const walk = (items: PostmanItem[], inherited: string[]): CollectionItem[] =>
     items.flatMap((it) =>
-      it.item !== undefined ? walk(it.item) : [{ name: it.name, script: (it.event ?? []).filter((e) => e.listen === 'test').flatMap((e) => e.script.exec).join('\n') }],
+      it.item !== undefined ? walk(it.item, [...inherited, ...tests(it)]) : [{ name: it.name, script: [...inherited, ...tests(it)].join('\n') }],
     )
-  return walk((JSON.parse(readFileSync(path, 'utf8')) as { item: PostmanItem[] }).item)
+  const collection = JSON.parse(readFileSync(path, 'utf8')) as PostmanItem & { item: PostmanItem[] }
+  return walk(collection.item, tests(collection))
 }
 
 /**

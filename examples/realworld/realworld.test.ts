@@ -91,6 +91,25 @@ function assertComplete(result: RunResult): void {
 }
 
 describe('the official RealWorld Postman collection', () => {
+  it('is read in full: 32 requests, and the assertions of the branch each response takes', () => {
+    const items = collectionItems()
+    assert.equal(items.length, 32)
+    const list = items.find((i) => i.name === 'All Articles')?.script ?? ''
+    const empty = expectedAssertions(list, { articles: [], articlesCount: 0 })
+    assert.deepEqual(empty.sort(), [
+      'Response code is 200 OK',
+      'Response contains "articles" property',
+      'Response contains "articlesCount" property',
+      'articlesCount is 0 when feed is empty',
+      'articlesCount is an integer',
+    ])
+    const full = expectedAssertions(list, { articles: [{}], articlesCount: 1 })
+    assert.equal(full.length, 17)
+    assert.ok(full.includes("Article's \"createdAt\" property is an ISO 8601 timestamp") && !full.includes('articlesCount is 0 when feed is empty'))
+    const favorite = items.find((i) => i.name === 'Favorite Article')?.script ?? ''
+    assert.ok(expectedAssertions(favorite, {}).includes("Article's 'favorited' property is true"))
+  })
+
   describe('on SQLite', () => {
     const dir = mkdtempSync(join(tmpdir(), 'weir-realworld-'))
     let child: ChildProcess | undefined

@@ -21,5 +21,5 @@ export interface DatabaseOptions {
  */
 export async function openDatabase(options: DatabaseOptions = {}): Promise<Database> {
   if (options.url) return openPostgres(options.url)
-  return openSqlite(options.file ?? '.weir/realworld.db')
+  return openSqlite(options.file || '.weir/realworld.db')
 }
