@@ -58,8 +58,8 @@ export const dataErrors: Middleware = async function dataErrors(_c, next) {
 
 /**
  * The app's `onError` hook: any error becomes the RealWorld shape. Validation failures (weir's 400
- * `ERR_VALIDATION`) are 422 with a message per field; other HttpErrors keep their status (401, 403, 404, 413, …); anything else is a 500 whose message is hidden in
- * release mode.
+ * `ERR_VALIDATION`) are 422 with a message per field; other HttpErrors keep their status (401, 403, 404,
+ * 413, …) and headers (`WWW-Authenticate`); anything else is a 500 whose message is hidden in release mode.
  *
  * @example
  * app.onError(answerError)

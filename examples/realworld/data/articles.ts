@@ -97,12 +97,15 @@ export async function createArticle(db: Executor, authorId: number, input: NewAr
   return slug
 }
 
-/** Changes title, description or body (a new title makes a new slug); resolves with the slug. */
+/** Changes title, description or body (a different title makes a new slug); resolves with the slug. */
 export async function updateArticle(db: Executor, id: number, changes: Partial<Omit<NewArticle, 'tagList'>>): Promise<string> {
   const set: string[] = ['updated_at = ?']
   const params: unknown[] = [new Date().toISOString()]
-  if (changes.title !== undefined) set.push('title = ?', 'slug = ?')
-  if (changes.title !== undefined) params.push(changes.title, slugify(changes.title))
+  if (changes.title !== undefined) {
+    // SET expressions read the row as it was, so `title` here is the old title.
+    set.push('slug = CASE WHEN title = ? THEN slug ELSE ? END', 'title = ?')
+    params.push(changes.title, slugify(changes.title), changes.title)
+  }
   for (const field of ['description', 'body'] as const) {
     if (changes[field] === undefined) continue
     set.push(`${field} = ?`)

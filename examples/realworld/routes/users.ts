@@ -12,7 +12,9 @@ import { email, password, text, username } from '../schemas.js'
 
 const register = validate({ body: z.object({ user: z.object({ username, email, password }) }) })
 
-const login = validate({ body: z.object({ user: z.object({ email: text(254).toLowerCase(), password: z.string({ error: "can't be blank" }).min(1, "can't be blank") }) }) })
+const login = validate({
+  body: z.object({ user: z.object({ email: text(254).toLowerCase(), password: z.string({ error: "can't be blank" }).min(1, "can't be blank") }) }),
+})
 
 // bio and image may be cleared with "" or null; an image is a URL.
 const update = validate({
