@@ -122,10 +122,12 @@ describe('the official RealWorld Postman collection', () => {
       const server = await startServer({ SQLITE_FILE: join(dir, 'conduit.db') })
       child = server.child
       const user = freshUser()
+      const started = performance.now()
       const result = await runCollection(server.url, user)
+      const ms = Math.round(performance.now() - started)
       assertComplete(result)
       await assertTaken(server.url, user)
-      console.log(`sqlite: ${result.requests.total} requests, ${result.assertions.total} assertions, ${result.assertions.failed} failed`)
+      console.log(`sqlite: ${result.requests.total} requests, ${result.assertions.total} assertions, ${result.assertions.failed} failed, newman ${ms} ms`)
     })
   })
 
@@ -147,10 +149,12 @@ describe('the official RealWorld Postman collection', () => {
       const server = await startServer({ DATABASE_URL: `postgres://postgres@127.0.0.1:5432/${database}` })
       child = server.child
       const user = freshUser()
+      const started = performance.now()
       const result = await runCollection(server.url, user)
+      const ms = Math.round(performance.now() - started)
       assertComplete(result)
       await assertTaken(server.url, user)
-      console.log(`postgres: ${result.requests.total} requests, ${result.assertions.total} assertions, ${result.assertions.failed} failed`)
+      console.log(`postgres: ${result.requests.total} requests, ${result.assertions.total} assertions, ${result.assertions.failed} failed, newman ${ms} ms`)
     })
   })
 })
