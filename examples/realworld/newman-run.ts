@@ -5,9 +5,10 @@
  */
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
+import { fileURLToPath } from 'node:url'
 
-/** The pinned official suite (see its SOURCE.md). */
-export const COLLECTION = '/work/shared/realworld/Conduit.postman_collection.json'
+/** The pinned official suite (spec/SOURCE.md says where it comes from). */
+export const COLLECTION = fileURLToPath(new URL('./spec/Conduit.postman_collection.json', import.meta.url))
 
 /** One executed request as the run saw it. */
 export interface Execution {
