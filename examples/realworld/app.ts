@@ -3,6 +3,7 @@
  * `{"errors":{…}}` shape. See docs/realworld.md.
  */
 import { type App, HttpError, type Logger, type Mode, createApp } from '../../src/index.js'
+import { cors } from '../../src/middleware/cors/index.js'
 import { createLogger } from '../../src/middleware/logger/index.js'
 import { recommended } from '../../src/middleware/recommended/index.js'
 import { identify } from './auth/middleware.js'
@@ -40,9 +41,10 @@ export interface RealWorldOptions {
 export function buildApp(options: RealWorldOptions): App {
   const app = createApp({ mode: options.mode, logger: options.logger ?? createLogger({ mode: options.mode }) })
   // recover() would answer in weir's own error format; without it every error reaches onError, which
-  // answers in the spec's. The request id and the access log stay. dataErrors turns a taken username or
-  // e-mail (a UNIQUE constraint) into a 422 before the app reports it.
-  app.use(...recommended({ recover: false }), dataErrors)
+  // answers in the spec's. The request id and the access log stay. cors(): the RealWorld front ends run on
+  // other origins; tokens travel in a header, not a cookie, so any origin may call. dataErrors turns a
+  // taken username or e-mail (a UNIQUE constraint) into a 422 before the app reports it.
+  app.use(...recommended({ recover: false }), cors(), dataErrors)
   app.onError(answerError)
   app.notFound((c) => {
     throw new HttpError(404, `No route for ${c.req.method} ${c.req.path}`, { code: 'ERR_NOT_FOUND' })

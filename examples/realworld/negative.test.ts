@@ -308,6 +308,21 @@ function cases(): void {
     })
   })
 
+  describe('browsers on other origins', () => {
+    it('answers a preflight, and lets the page read error answers too', async () => {
+      const preflight = await app.request('/api/user', {
+        method: 'OPTIONS',
+        headers: { origin: 'http://localhost:4200', 'access-control-request-method': 'PUT', 'access-control-request-headers': 'authorization,content-type' },
+      })
+      assert.equal(preflight.status, 204)
+      assert.equal(preflight.headers.get('access-control-allow-origin'), '*')
+      assert.match(preflight.headers.get('access-control-allow-headers') ?? '', /authorization/)
+      const refused = await app.request('/api/user', { headers: { origin: 'http://localhost:4200' } })
+      assert.equal(refused.status, 401)
+      assert.equal(refused.headers.get('access-control-allow-origin'), '*')
+    })
+  })
+
   describe('passwords', () => {
     it('stores salted scrypt hashes, never the password', async () => {
       const a = await register()

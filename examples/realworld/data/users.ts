@@ -41,9 +41,12 @@ export async function findUser(db: Executor, by: { id: number } | { email: strin
   return row === undefined ? undefined : toUser(row)
 }
 
+const EDITABLE: ReadonlyArray<keyof UserChanges> = ['username', 'email', 'password', 'bio', 'image']
+
 /** Changes the given fields (a taken username or email throws `UniqueViolation`). */
 export async function updateUser(db: Executor, id: number, changes: UserChanges): Promise<UserRecord> {
-  const fields = Object.entries(changes).filter(([, v]) => v !== undefined)
+  // Column names come from this list, never from the input's keys.
+  const fields = EDITABLE.filter((name) => changes[name] !== undefined).map((name) => [name, changes[name]] as const)
   if (fields.length > 0) {
     const set = fields.map(([name]) => `${name} = ?`).join(', ')
     await db.run(`UPDATE users SET ${set} WHERE id = ?`, [...fields.map(([, v]) => v), id])
