@@ -308,6 +308,21 @@ function cases(): void {
     })
   })
 
+  describe('concurrent writes', () => {
+    it('creates articles at the same time, each with its own tags, while others read', async () => {
+      const { token, username } = await register()
+      const writes = Array.from({ length: 8 }, (_, i) =>
+        call('POST', '/articles', { token, body: { article: { title: `Parallel ${i}`, description: 'd', body: 'b', tagList: [`p${i}`, 'shared'] } } }),
+      )
+      const reads = Array.from({ length: 8 }, () => call('GET', `/articles?author=${username}`))
+      const answers = await Promise.all([...writes, ...reads])
+      assert.deepEqual(answers.map((a) => a.status), [...Array(8).fill(201), ...Array(8).fill(200)])
+      const list = (await call('GET', `/articles?author=${username}`)).body as { articles: Array<{ title: string; tagList: string[] }>; articlesCount: number }
+      assert.equal(list.articlesCount, 8)
+      for (const article of list.articles) assert.deepEqual(article.tagList, [`p${article.title.split(' ')[1]}`, 'shared'])
+    })
+  })
+
   describe('browsers on other origins', () => {
     it('answers a preflight, and lets the page read error answers too', async () => {
       const preflight = await app.request('/api/user', {
