@@ -1,5 +1,6 @@
 /** The application: options, the request handler, listen and graceful close. */
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2'
 import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { expectContinue } from '../body/continue.js'
@@ -80,6 +81,9 @@ export interface ListenOptions extends LifecycleOptions {
    */
   http2?: boolean | 'h2c'
 }
+
+/** The app's request listener: for `node:http`, `node:https` and `node:http2` servers alike. */
+export type RequestListener = (req: IncomingMessage | Http2ServerRequest, res: ServerResponse | Http2ServerResponse) => void
 
 /** Options of `close`. */
 export interface CloseOptions {
@@ -179,9 +183,12 @@ export class App extends Group<''> {
   /**
    * The plain `(req, res)` listener, for any `node:http` or `node:https` server, or a `node:http2` server
    * (its compatibility API: `http2.createSecureServer({ allowHTTP1: true, ...tls }, app.handler())`).
+   *
+   * @example
+   * http2.createSecureServer({ key, cert, allowHTTP1: true }, app.handler()).listen(8443)
    */
-  handler(): (req: IncomingMessage, res: ServerResponse) => void {
-    return this.#handle
+  handler(): RequestListener {
+    return this.#handle as RequestListener
   }
 
   /**

@@ -1,5 +1,5 @@
 /** HTTP/2 through Node's compatibility API: request headers as users expect them, limits, sessions and their close. */
-import type { IncomingMessage } from 'node:http'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Http2SecureServer, Http2Server, SecureServerOptions, ServerHttp2Session } from 'node:http2'
 import type { HeaderValue } from './response.js'
 
@@ -153,4 +153,12 @@ export function dropConnectionFields(headers: Record<string, HeaderValue>): void
     const key = name.toLowerCase()
     if (CONNECTION_FIELDS.has(key) || (key === 'te' && headers[name] !== 'trailers')) delete headers[name]
   }
+}
+
+/**
+ * Whether a response was written to its end. Node's HTTP/2 compatibility response also reports
+ * `writableFinished` (and emits `finish`) for a stream the client reset; its stream's `aborted` tells them apart.
+ */
+export function writtenWhole(res: ServerResponse): boolean {
+  return res.writableFinished && (res as { stream?: { aborted?: boolean } }).stream?.aborted !== true
 }

@@ -5,7 +5,7 @@ import type { Context } from './context.js'
 import type { HeaderValue } from './response.js'
 import type { ResponseBody } from './types.js'
 import { wantsFlush } from '../stream/flush.js'
-import { dropConnectionFields } from './http2.js'
+import { dropConnectionFields, writtenWhole } from './http2.js'
 
 /** Told when a response has been written, or failed while streaming. */
 export interface Finisher {
@@ -165,7 +165,7 @@ function firstChunk(source: Readable, res: ServerResponse, done: (outcome: Error
 function watchClient(res: ServerResponse, source: Readable): () => boolean {
   let gone = false
   res.once('close', () => {
-    gone = !res.writableFinished && !source.errored
+    gone = !writtenWhole(res) && !source.errored
   })
   return () => gone
 }
