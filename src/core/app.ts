@@ -338,14 +338,14 @@ export class App extends Group<''> {
   }
 
   readonly #handle = (req: IncomingMessage, res: ServerResponse): void => {
-    if (req.httpVersionMajor === 2) adoptHttp2(req)
+    const h2 = req.httpVersionMajor === 2 && adoptHttp2(req)
     const c = new Context(req, res, this.#settings)
     this.#inflight++
     if (this.#closing !== undefined) return this.#reject(c, 'ERR_SERVER_CLOSING')
     const hosts = hostCount(req.rawHeaders)
     if (hosts > 1) return this.#reject(c, 'ERR_DUPLICATE_HOST')
     if (hosts === 0 && req.httpVersionMinor === 1 && req.httpVersionMajor === 1) return this.#reject(c, 'ERR_MISSING_HOST')
-    if (req.httpVersionMajor !== 1 && req.httpVersionMajor !== 2) return this.#reject(c, versionErrorCode(req.httpVersionMajor))
+    if (req.httpVersionMajor !== 1 && !h2) return this.#reject(c, versionErrorCode(req.httpVersionMajor))
     if (req.rawHeaders.length > this.#maxRawHeaders) return this.#reject(c, 'ERR_TOO_MANY_HEADERS')
     let out: Promise<void> | void
     try {

@@ -123,12 +123,19 @@ function goaway(session: ServerHttp2Session): void {
   session.close()
 }
 
+/** Whether a request or response is Node's HTTP/2 compatibility object (not HTTP/1 text claiming `HTTP/2.0`). */
+export function isHttp2(o: IncomingMessage | ServerResponse): boolean {
+  return (o as { stream?: unknown }).stream !== undefined
+}
+
 /**
- * Makes an HTTP/2 request look like an HTTP/1.1 one to everything after it: `headers` and `rawHeaders`
- * without pseudo-headers (`:method`, `:path`, …) and with `host` from `:authority` (RFC 9113 §8.3.1).
- * Node's own getters (`method`, `url`, `authority`) keep reading the original fields.
+ * For a request that came over HTTP/2 (`false` for any other), makes it look like an HTTP/1.1 one to
+ * everything after it: `headers` and `rawHeaders` without pseudo-headers (`:method`, `:path`, …) and with
+ * `host` from `:authority` (RFC 9113 §8.3.1). Node's own getters (`method`, `url`, `authority`) keep
+ * reading the original fields.
  */
-export function adoptHttp2(req: IncomingMessage): void {
+export function adoptHttp2(req: IncomingMessage): boolean {
+  if (!isHttp2(req)) return false
   const src = req.headers
   const headers: Record<string, string | string[] | undefined> = {}
   for (const name in src) if (name.charCodeAt(0) !== 58 /* : */ && name !== '__proto__') headers[name] = src[name]
@@ -142,6 +149,7 @@ export function adoptHttp2(req: IncomingMessage): void {
   }
   Object.defineProperty(req, 'headers', { value: headers, writable: true, configurable: true, enumerable: true })
   Object.defineProperty(req, 'rawHeaders', { value: raw, writable: true, configurable: true, enumerable: true })
+  return true
 }
 
 /** HTTP/1.1 connection-specific fields: an HTTP/2 response must not carry them (RFC 9113 §8.2.2). */

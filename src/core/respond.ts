@@ -5,7 +5,7 @@ import type { Context } from './context.js'
 import type { HeaderValue } from './response.js'
 import type { ResponseBody } from './types.js'
 import { wantsFlush } from '../stream/flush.js'
-import { dropConnectionFields, writtenWhole } from './http2.js'
+import { dropConnectionFields, isHttp2, writtenWhole } from './http2.js'
 
 /** Told when a response has been written, or failed while streaming. */
 export interface Finisher {
@@ -41,7 +41,7 @@ export function respond(c: Context, fin: Finisher): void {
   }
   const { status, headers } = state
   // HTTP/2 has no connection-specific fields: drop any a handler set (`Connection: close`) here, once.
-  if (c.raw.req.httpVersionMajor === 2) dropConnectionFields(headers)
+  if (c.raw.req.httpVersionMajor === 2 && isHttp2(res)) dropConnectionFields(headers)
   const body = state.body
   if (status === 204 || status === 304 || status < 200) return bodiless(c, res, status, headers, body, fin)
   if (typeof body === 'string') return buffered(c, res, status, headers, body, Buffer.byteLength(body), TEXT_TYPE, fin)
