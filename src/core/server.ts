@@ -78,7 +78,7 @@ function h2Server(tls: ListenTls | undefined, s: ServerSettings, on: Listeners):
   const server =
     tls === undefined
       ? createH2cServer(limits.server, on.request as never)
-      : createSecureServer({ ...tls, ...limits.server, allowHTTP1: true, connectionsCheckingInterval: s.connectionsCheckingInterval } as never, on.request as never)
+      : createSecureServer({ ...tls, ...limits.server, allowHTTP1: true }, on.request as never)
   const sessions = new H2Sessions(server, limits.idleTimeout)
   if (tls === undefined) {
     server.on('checkContinue', on.checkContinue as never)
@@ -86,9 +86,10 @@ function h2Server(tls: ListenTls | undefined, s: ServerSettings, on: Listeners):
   }
   // HTTP/1.1 on the TLS port (ALPN, or a client without it) runs Node's HTTP/1.1 server code on this
   // server, with the same timeouts and connection tracking as a plain one.
-  const h1 = server as Http2SecureServer & Server
+  const h1 = server as Http2SecureServer & Server & { connectionsCheckingInterval: number }
   h1.headersTimeout = s.headersTimeout
   h1.requestTimeout = s.requestTimeout
+  h1.connectionsCheckingInterval = s.connectionsCheckingInterval
   http1Listeners(h1, s, on)
   return {
     server,

@@ -3,6 +3,9 @@ import assert from 'node:assert/strict'
 import { createSecureServer } from 'node:http2'
 import { request as httpsRequest } from 'node:https'
 import { after, describe, it } from 'node:test'
+import { connect as tlsConnect } from 'node:tls'
+import WebSocket from 'ws'
+import { websocket } from '../../src/middleware/ws/index.js'
 import { createApp } from '../../src/index.js'
 import { secureHeaders } from '../../src/middleware/secure-headers/index.js'
 import { cookieSession } from '../../src/middleware/session/index.js'
@@ -120,6 +123,35 @@ describe('listen({ tls, http2: true })', () => {
     const cookie = ([] as string[]).concat(res.headers['set-cookie'] ?? [])
     assert.equal(cookie.length, 1)
     assert.match(cookie[0]!, /; Secure/)
+  })
+})
+
+describe('HTTP/1.1 on the HTTP/2 TLS port', () => {
+  it('upgrades WebSockets (wss://) through the same routes', async () => {
+    const app = await start((a) => {
+      a.get('/ws', websocket({ message: (ws, data) => ws.send(`echo:${data}`) }))
+    })
+    const ws = new WebSocket(`wss://localhost:${app.port}/ws`, { rejectUnauthorized: false })
+    await new Promise((r, j) => ws.once('open', r).once('error', j))
+    ws.send('hi')
+    const got = await new Promise<string>((r) => ws.once('message', (d) => r(String(d))))
+    ws.terminate()
+    assert.equal(got, 'echo:hi')
+  })
+
+  // (The bound is 50 times the timeout set here, and far below Node's own 30 s checking interval.)
+  it('answers a head that never ends with 408 after server.headersTimeout', { timeout: 15_000 }, async () => {
+    const app = await start((a) => a.get('/', () => 'ok'), { http2: true }, { server: { headersTimeout: 300, connectionsCheckingInterval: 100 } })
+    const socket = tlsConnect({ port: app.port!, host: '127.0.0.1', servername: 'localhost', rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] })
+    after(() => socket.destroy())
+    let out = ''
+    socket.on('data', (d) => (out += d))
+    socket.on('error', () => {})
+    await new Promise((r) => socket.once('secureConnect', r))
+    socket.write('GET / HTTP/1.1\r\nHost: localhost\r\n')
+    await new Promise((r) => socket.once('close', r))
+    assert.match(out, /^HTTP\/1\.1 408/)
+    assert.match(out, /ERR_REQUEST_TIMEOUT/)
   })
 })
 
