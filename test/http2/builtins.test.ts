@@ -23,6 +23,15 @@ writeFileSync(join(dir, 'data.bin'), FILE)
 const produced = { bytes: 0, done: false, stopped: false }
 const seen: StatsInfo[] = []
 let gone: unknown
+let sseHead = gate()
+
+function gate(): { wait: Promise<void>; open: () => void } {
+  let open!: () => void
+  const wait = new Promise<void>((r) => {
+    open = r
+  })
+  return { wait, open }
+}
 
 function setup(app: App): void {
   app.use(requestId())
@@ -51,6 +60,8 @@ function setup(app: App): void {
   app.get('/json', () => ({ items: Array.from({ length: 500 }, (_, i) => ({ i, name: `item ${i}` })) }))
   app.get('/events', (c) =>
     c.sse(async (stream) => {
+      // The first event waits for the client to have the head: SSE's head must not wait for a first chunk.
+      await sseHead.wait
       await stream.send({ event: 'hello', data: { n: 1 } })
       await stream.send({ data: 'two' })
     }),
@@ -107,10 +118,16 @@ describe('built-ins over HTTP/2', async () => {
   })
 
   it('sends SSE: the head at once, then events', async () => {
-    const res = await request(session, '/events')
-    assert.equal(res.status, 200)
-    assert.equal(res.headers['content-type'], 'text/event-stream')
-    assert.equal(res.text, 'event: hello\ndata: {"n":1}\n\ndata: two\n\n')
+    sseHead = gate()
+    const req = session.request({ ':path': '/events' })
+    const head = await new Promise<Record<string, unknown>>((r) => req.once('response', r))
+    assert.equal(head[':status'], 200)
+    assert.equal(head['content-type'], 'text/event-stream')
+    let text = ''
+    req.on('data', (d) => (text += d))
+    sseHead.open()
+    await new Promise((r) => req.once('end', r))
+    assert.equal(text, 'event: hello\ndata: {"n":1}\n\ndata: two\n\n')
   })
 
   it('compresses', async () => {
