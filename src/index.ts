@@ -1,6 +1,8 @@
 /** weir: the public core API. Middleware live at their own import paths (`weir/logger`, …). */
 export { App, createApp } from './core/app.js'
-export type { AppOptions, CloseOptions, ListenOptions, ServerOptions } from './core/app.js'
+export type { AppOptions, CloseOptions, ListenOptions, RequestListener, ServerOptions } from './core/app.js'
+export type { ListenTls, NodeServer } from './core/server.js'
+export type { Http2Limits } from './core/http2.js'
 export { compose } from './core/compose.js'
 export type { Composed } from './core/compose.js'
 export { Context } from './core/context.js'

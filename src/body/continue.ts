@@ -12,7 +12,8 @@ type Expecting = IncomingMessage & { [kContinue]?: boolean }
  * body, and the server cannot tell where the next request starts.
  */
 export function expectContinue(req: IncomingMessage, res: ServerResponse): void {
-  ;(req as Expecting)[kContinue] = res.shouldKeepAlive
+  // (An HTTP/2 response has no `shouldKeepAlive`: streams end, the connection stays; `true` marks it waiting.)
+  ;(req as Expecting)[kContinue] = res.shouldKeepAlive !== false
   res.shouldKeepAlive = false
 }
 
@@ -27,9 +28,22 @@ export function sendContinue(req: IncomingMessage, res: ServerResponse): void {
 
 /**
  * The rest of this body will not be read: answer with `Connection: close`, so Node does not drain an
- * unbounded upload to keep the connection, and stop reading the socket now.
+ * unbounded upload to keep the connection, and stop reading the socket now (on HTTP/2: close the stream
+ * after the answer).
  */
 export function cut(req: IncomingMessage, res: ServerResponse): void {
   res.shouldKeepAlive = false
   req.pause()
+  // HTTP/2 keeps the connection: the stream alone is closed (RST_STREAM NO_ERROR) once the answer is out,
+  // so the client stops sending (RFC 9113 §8.1).
+  // (The compatibility response emits `finish` only when the stream has closed: wait for the stream's own.)
+  const stream = (res as { stream?: { close(): void; closed: boolean; writableFinished: boolean; once(e: 'finish', f: () => void): void } }).stream
+  if (stream === undefined) return
+  // Its unread data is dropped (at most one flow-control window), or Node keeps the stream for it.
+  const close = () => {
+    if (!stream.closed) stream.close()
+    req.resume()
+  }
+  if (stream.writableFinished) close()
+  else stream.once('finish', close)
 }

@@ -1,5 +1,6 @@
 /** The application: options, the request handler, listen and graceful close. */
-import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2'
 import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { expectContinue } from '../body/continue.js'
@@ -19,6 +20,8 @@ import { requestInMemory } from './memory.js'
 import { respond } from './respond.js'
 import { type Renderer, checkRenderers } from '../render/index.js'
 import { Routes } from './routes.js'
+import { type ListenTls, type NodeServer, type Served, makeServer } from './server.js'
+import { type Http2Limits, adoptHttp2 } from './http2.js'
 import { upgradeListener } from './upgrade.js'
 import type { ErrorHandler, Handler, Logger, Middleware } from './types.js'
 
@@ -36,6 +39,8 @@ export interface ServerOptions {
   maxHeaderSize?: number
   /** Most header fields in a request; more is 431 `ERR_TOO_MANY_HEADERS`. Default `100` (Node silently drops past 2000). */
   maxHeadersCount?: number
+  /** HTTP/2 limits (streams per session, header list size, idle time, flood limits); see docs/https.md. */
+  http2?: Http2Limits
 }
 
 /** Options of {@link createApp}. */
@@ -68,7 +73,17 @@ export interface ListenOptions extends LifecycleOptions {
   port?: number
   /** Default `127.0.0.1`; use `0.0.0.0` or `::` to accept connections from other machines. */
   host?: string
+  /** Serve HTTPS: `{ key, cert }` (PEM) or any `node:tls` secure context option. See docs/https.md. */
+  tls?: ListenTls
+  /**
+   * `true` (with `tls`): HTTP/2 and HTTP/1.1 on the same TLS port, chosen by ALPN. `'h2c'`: cleartext HTTP/2
+   * with prior knowledge, for a proxy in front that speaks it. Default `false`.
+   */
+  http2?: boolean | 'h2c'
 }
+
+/** The app's request listener: for `node:http`, `node:https` and `node:http2` servers alike. */
+export type RequestListener = (req: IncomingMessage | Http2ServerRequest, res: ServerResponse | Http2ServerResponse) => void
 
 /** Options of `close`. */
 export interface CloseOptions {
@@ -100,7 +115,7 @@ export class App extends Group<''> {
   readonly #errors: ErrorFormat
   readonly #options: AppOptions
   #onError: ErrorHandler | undefined
-  #server: Server | undefined
+  #served: Served | undefined
   #closing: Promise<void> | undefined
   #inflight = 0
   /** Set while `close()` waits for the requests it cut to finish. */
@@ -165,9 +180,15 @@ export class App extends Group<''> {
     return this.#routes.list()
   }
 
-  /** The plain `(req, res)` listener, for any `node:http` or `node:https` server. */
-  handler(): (req: IncomingMessage, res: ServerResponse) => void {
-    return this.#handle
+  /**
+   * The plain `(req, res)` listener, for any `node:http` or `node:https` server, or a `node:http2` server
+   * (its compatibility API: `http2.createSecureServer({ allowHTTP1: true, ...tls }, app.handler())`).
+   *
+   * @example
+   * http2.createSecureServer({ key, cert, allowHTTP1: true }, app.handler()).listen(8443)
+   */
+  handler(): RequestListener {
+    return this.#handle as RequestListener
   }
 
   /**
@@ -194,44 +215,35 @@ export class App extends Group<''> {
 
   /** The bound port once `listen` has resolved. */
   get port(): number | undefined {
-    const addr = this.#server?.address()
+    const addr = this.#served?.server.address()
     return addr && typeof addr === 'object' ? (addr as AddressInfo).port : undefined
   }
 
-  /** The Node server once `listen` was called. */
-  get server(): Server | undefined {
-    return this.#server
+  /** The Node server once `listen` was called: `node:http`, `node:https`, or `node:http2` with `http2`. */
+  get server(): NodeServer | undefined {
+    return this.#served?.server
   }
 
-  /** Starts a `node:http` server; resolves once it is bound. */
-  listen(options: ListenOptions = {}): Promise<Server> {
-    if (this.#server) return Promise.reject(new Error('listen() was already called on this app'))
+  /**
+   * Starts a server — HTTP/1.1, HTTPS with `tls`, HTTP/2 with `http2` — and resolves once it is bound.
+   *
+   * @example
+   * await app.listen({ port: 443, host: '0.0.0.0', tls: { key, cert }, http2: true })
+   */
+  listen(options?: ListenOptions & { http2?: false }): Promise<import('node:http').Server>
+  listen(options: ListenOptions): Promise<NodeServer>
+  listen(options: ListenOptions = {}): Promise<NodeServer> {
+    if (this.#served) return Promise.reject(new Error('listen() was already called on this app'))
     let port: number
+    let served: Served
     try {
       port = options.port ?? portFromEnv()
+      served = this.#makeServer(options)
     } catch (err) {
       return Promise.reject(err)
     }
-    const s = this.#options.server ?? {}
-    const server = createServer(
-      {
-        // weir answers a missing Host itself, with a code (Node's own check sends a bare 400).
-        requireHostHeader: false,
-        headersTimeout: s.headersTimeout ?? 10_000,
-        requestTimeout: s.requestTimeout ?? 60_000,
-        connectionsCheckingInterval: s.connectionsCheckingInterval ?? 1_000,
-        maxHeaderSize: s.maxHeaderSize,
-      },
-      this.#handle,
-    )
-    server.keepAliveTimeout = s.keepAliveTimeout ?? 5_000
-    server.on('clientError', onClientError(this.log, this.#errors))
-    // Expect: 100-continue is answered when the body is first read, so a refused body is never invited.
-    server.on('checkContinue', this.#continue)
-    // Upgrade requests (WebSocket) go through the routes and middleware too; see weir/ws.
-    server.on('upgrade', this.#upgrade)
-    server.maxHeadersCount = this.#maxRawHeaders / 2 + 1
-    this.#server = server
+    this.#served = served
+    const server = served.server
     return new Promise((resolve, reject) => {
       server.once('error', reject)
       server.listen(port, options.host ?? '127.0.0.1', () => {
@@ -258,19 +270,36 @@ export class App extends Group<''> {
     return this.#closing
   }
 
+  #makeServer(options: ListenOptions): Served {
+    const s = this.#options.server ?? {}
+    const settings = {
+      headersTimeout: s.headersTimeout ?? 10_000,
+      requestTimeout: s.requestTimeout ?? 60_000,
+      keepAliveTimeout: s.keepAliveTimeout ?? 5_000,
+      connectionsCheckingInterval: s.connectionsCheckingInterval ?? 1_000,
+      maxHeaderSize: s.maxHeaderSize,
+      http2: s.http2,
+    }
+    const listeners = { request: this.#handle, checkContinue: this.#continue, upgrade: this.#upgrade, clientError: onClientError(this.log, this.#errors) }
+    const served = makeServer(options.tls, options.http2, settings, listeners)
+    ;(served.server as { maxHeadersCount?: number }).maxHeadersCount = this.#maxRawHeaders / 2 + 1
+    return served
+  }
+
   async #shutdown(timeout: number, teardown: number): Promise<void> {
-    const server = this.#server
-    if (!server) return
+    const served = this.#served
+    if (!served) return
+    const server = served.server
     const closed = new Promise<void>((resolve) => server.close(() => resolve()))
     // Connections the server does not track (WebSockets) are closed by their owners, side by side.
     const closing = this.#events.emitClosing(timeout)
     const deadline = Date.now() + timeout
     while (this.#inflight > 0 && Date.now() < deadline) {
-      server.closeIdleConnections()
+      served.closeIdle()
       await new Promise((r) => setTimeout(r, 25))
     }
-    server.closeIdleConnections()
-    const cut = setTimeout(() => server.closeAllConnections(), Math.max(0, deadline - Date.now()))
+    served.closeIdle()
+    const cut = setTimeout(() => served.closeAll(), Math.max(0, deadline - Date.now()))
     // An upgraded socket (a WebSocket) is not the server's to cut: its owner closes it on 'closing'. One
     // that stays open must not hold close() forever.
     const late = new Promise<'late'>((r) => setTimeout(() => r('late'), Math.max(0, deadline - Date.now()) + teardown).unref())
@@ -312,13 +341,14 @@ export class App extends Group<''> {
   }
 
   readonly #handle = (req: IncomingMessage, res: ServerResponse): void => {
+    const h2 = req.httpVersionMajor === 2 && adoptHttp2(req)
     const c = new Context(req, res, this.#settings)
     this.#inflight++
     if (this.#closing !== undefined) return this.#reject(c, 'ERR_SERVER_CLOSING')
     const hosts = hostCount(req.rawHeaders)
     if (hosts > 1) return this.#reject(c, 'ERR_DUPLICATE_HOST')
     if (hosts === 0 && req.httpVersionMinor === 1 && req.httpVersionMajor === 1) return this.#reject(c, 'ERR_MISSING_HOST')
-    if (req.httpVersionMajor !== 1) return this.#reject(c, versionErrorCode(req.httpVersionMajor))
+    if (req.httpVersionMajor !== 1 && !h2) return this.#reject(c, versionErrorCode(req.httpVersionMajor))
     if (req.rawHeaders.length > this.#maxRawHeaders) return this.#reject(c, 'ERR_TOO_MANY_HEADERS')
     let out: Promise<void> | void
     try {

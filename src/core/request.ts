@@ -10,6 +10,7 @@ import { mimeType } from '../stream/mime.js'
 import { negotiate } from '../utils/accepts.js'
 import { parseCookies } from '../utils/cookie.js'
 import { clientIp, type TrustProxy } from '../utils/proxy.js'
+import { writtenWhole } from './http2.js'
 import { type Upgrade, upgradeOf } from './upgrade.js'
 
 /** Settings a request needs from its app. */
@@ -135,9 +136,9 @@ export class WeirRequest {
     const ac = new AbortController()
     this.#abort = ac
     const res = this.#res
-    if (res.writableFinished) return ac.signal
+    if (writtenWhole(res)) return ac.signal
     if (res.destroyed) ac.abort(clientGone())
-    else res.once('close', () => !res.writableFinished && ac.abort(clientGone()))
+    else res.once('close', () => !writtenWhole(res) && ac.abort(clientGone()))
     return ac.signal
   }
 

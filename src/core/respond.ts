@@ -5,6 +5,7 @@ import type { Context } from './context.js'
 import type { HeaderValue } from './response.js'
 import type { ResponseBody } from './types.js'
 import { wantsFlush } from '../stream/flush.js'
+import { dropConnectionFields, isHttp2, writtenWhole } from './http2.js'
 
 /** Told when a response has been written, or failed while streaming. */
 export interface Finisher {
@@ -24,7 +25,7 @@ const BYTES_TYPE = 'application/octet-stream'
  * Writes status, headers and body once. Buffered bodies get `Content-Length`; streams are piped with
  * backpressure. HEAD and bodiless statuses (1xx, 204, 304) send no body and stop any stream unread.
  * Does nothing if a handler took over `c.raw.res` (`c.res.bypass`); ends a response whose head something
- * else already wrote.
+ * else already wrote. On HTTP/2, connection-specific headers (`Connection`, `Transfer-Encoding`, …) are dropped.
  */
 export function respond(c: Context, fin: Finisher): void {
   const state = c.res
@@ -39,6 +40,8 @@ export function respond(c: Context, fin: Finisher): void {
     return fin.finished(c)
   }
   const { status, headers } = state
+  // HTTP/2 has no connection-specific fields: drop any a handler set (`Connection: close`) here, once.
+  if (c.raw.req.httpVersionMajor === 2 && isHttp2(res)) dropConnectionFields(headers)
   const body = state.body
   if (status === 204 || status === 304 || status < 200) return bodiless(c, res, status, headers, body, fin)
   if (typeof body === 'string') return buffered(c, res, status, headers, body, Buffer.byteLength(body), TEXT_TYPE, fin)
@@ -162,7 +165,7 @@ function firstChunk(source: Readable, res: ServerResponse, done: (outcome: Error
 function watchClient(res: ServerResponse, source: Readable): () => boolean {
   let gone = false
   res.once('close', () => {
-    gone = !res.writableFinished && !source.errored
+    gone = !writtenWhole(res) && !source.errored
   })
   return () => gone
 }

@@ -82,7 +82,7 @@ export function createLogger(options: CreateLoggerOptions = {}): pino.Logger {
   return log
 }
 
-const ACCESS_FIELDS = new Set(['requestId', 'status', 'method', 'contentType', 'clientIP', 'clientEndpoint', 'path', 'route', 'latency', 'userAgent', 'query', 'size', 'aborted', 'requestBody', 'responseBody', 'msg', 'level', 'time'])
+const ACCESS_FIELDS = new Set(['requestId', 'status', 'method', 'protocol', 'contentType', 'clientIP', 'clientEndpoint', 'path', 'route', 'latency', 'userAgent', 'query', 'size', 'aborted', 'requestBody', 'responseBody', 'msg', 'level', 'time'])
 
 function touchesAccessFields(path: string): boolean {
   const first = /^[^.[]+/.exec(path)?.[0] ?? '*'

@@ -87,7 +87,7 @@ export function writeAccessLine(log: Logger, level: string, rec: AccessRecord, m
 function fields(r: AccessRecord): string {
   let s = ''
   if (r.requestId !== undefined) s += `,"requestId":${str(r.requestId)}`
-  s += `,"status":${r.status},"method":${str(r.method)}`
+  s += `,"status":${r.status},"method":${str(r.method)},"protocol":"${r.protocol}"`
   if (r.contentType !== undefined) s += `,"contentType":${str(r.contentType)}`
   s += `,"clientIP":${str(r.clientIP)},"clientEndpoint":${str(r.clientEndpoint)},"path":${str(r.path)}`
   if (r.route !== undefined) s += `,"route":${str(r.route)}`

@@ -8,6 +8,8 @@ export interface AccessRecord {
   requestId?: string
   status: number
   method: string
+  /** `h2` or `http/1.1` (`http/1.0`): the protocol the request came in. */
+  protocol: string
   /** Request `Content-Type`. */
   contentType: string | undefined
   /** Client address (honours `trustProxy`). */
@@ -44,6 +46,7 @@ export function accessRecord(c: Context, f: Finished): AccessRecord {
     requestId: c.requestId,
     status: f.status,
     method: c.req.method,
+    protocol: protocolOf(c.raw.req.httpVersion),
     contentType: c.raw.req.headers['content-type'],
     clientIP: c.req.ip,
     clientEndpoint: endpoint(socket?.remoteAddress, socket?.remotePort),
@@ -56,6 +59,12 @@ export function accessRecord(c: Context, f: Finished): AccessRecord {
   }
   if (f.aborted) r.aborted = true
   return r
+}
+
+/** The ALPN name of an HTTP version (`2.0` → `h2`, `1.1` → `http/1.1`). */
+function protocolOf(version: string | undefined): string {
+  if (version === '1.1' || version === undefined) return 'http/1.1'
+  return version === '2.0' ? 'h2' : `http/${version}`
 }
 
 function endpoint(address: string | undefined, port: number | undefined): string {

@@ -4,6 +4,7 @@
  */
 import type { ServerResponse } from 'node:http'
 import type { Context } from '../../core/context.js'
+import { writtenWhole } from '../../core/http2.js'
 
 /** What a response measured once it ended, or once the client left. */
 export interface Finished {
@@ -80,7 +81,7 @@ export function countBody(c: Context): void {
 
 function settle(c: Context, t: Tracker): void {
   const res = c.raw.res
-  const aborted = !res.writableFinished
+  const aborted = !writtenWhole(res)
   const status = !res.headersSent && aborted ? 499 : res.statusCode
   const f: Finished = { status, bytes: bytesOf(c, res, t, aborted), aborted, latency: performance.now() - t.start }
   for (const done of t.done) {
