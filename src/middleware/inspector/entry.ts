@@ -135,7 +135,7 @@ export class RequestLog implements Logger {
 
   child(bindings: Record<string, unknown>): Logger {
     const inner = this.#logger()
-    return new RequestLog(this.#c, this.#entry, inner.child?.(bindings) ?? inner)
+    return new RequestLog(this.#c, this.#entry, bind(inner, bindings))
   }
 
   #keep(level: LogLine['level'], obj: object, msg: string | undefined): Logger {
@@ -153,9 +153,16 @@ export class RequestLog implements Logger {
     const base = this.#c.appLog
     const id = this.#c.requestId
     if (id === undefined) return base
-    this.#inner = base.child?.({ requestId: id }) ?? base
+    this.#inner = bind(base, { requestId: id })
     return this.#inner
   }
+}
+
+// As the core binds c.log: pino's child, else the bindings merged into each line.
+function bind(log: Logger, bindings: Record<string, unknown>): Logger {
+  if (typeof log.child === 'function') return log.child(bindings)
+  const wrap = (write: (obj: object, msg?: string) => void) => (obj: object, msg?: string) => write.call(log, { ...bindings, ...obj }, msg)
+  return { error: wrap(log.error), warn: wrap(log.warn), info: wrap(log.info), debug: wrap(log.debug) }
 }
 
 const TEXTUAL = /^(?:text\/|application\/(?:[\w.-]+\+)?(?:json|xml|javascript|x-www-form-urlencoded|graphql|x-ndjson)\b)/i

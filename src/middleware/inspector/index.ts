@@ -135,9 +135,10 @@ function finished(e: Entry, f: Finished, c: Context, max: number): void {
   e.route = c.route
   e.requestId = c.requestId
   e.resSize = f.bytes
-  const res = c.raw.res
-  e.resHeaders = res.headersSent ? res.getHeaders() : undefined
-  const type = res.getHeader('content-type')
+  // What respond wrote (it completes c.res.headers with the length and type, then writeHead()s them).
+  const headers = c.raw.res.headersSent ? c.res.headers : undefined
+  e.resHeaders = headers
+  const type = headers?.['content-type']
   e.resType = type === undefined ? undefined : String(type)
   const cap = e.capture ?? c.get('capture')?.response
   e.capture = undefined

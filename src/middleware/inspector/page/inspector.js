@@ -1,7 +1,6 @@
 // The inspector page: a live table of requests (SSE), a detail pane, and canvas charts. No build, no
 // dependencies. Everything from the server is put in the page with textContent: paths and bodies are
 // whatever clients sent.
-'use strict'
 
 const base = document.body.dataset.base
 const $ = (id) => document.getElementById(id)
