@@ -332,7 +332,7 @@ function latencyChart(last) {
     const y = 2 + i * 13
     g.fillStyle = '#1d1d1b'
     g.fillText(r.route.length > 22 ? `${r.route.slice(0, 21)}…` : r.route, 0, y + 9)
-    const scale = (v) => (v / max) * (w - left - 60)
+    const scale = (v) => (v / max) * (w - left - 80)
     for (const [v, color] of [
       [r.p99, '#0b3d91'],
       [r.p95, '#1c7ed6'],
