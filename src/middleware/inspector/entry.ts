@@ -231,6 +231,8 @@ export interface Summary {
   resSize: number
   requestId: string | undefined
   streamed: boolean
+  /** A WebSocket session (an `Upgrade: websocket` request): in flight while open, then 101. */
+  websocket: boolean
   aborted: boolean
   failed: boolean
 }
@@ -249,9 +251,15 @@ export function summary(e: Entry): Summary {
     resSize: e.capture !== undefined && e.status === undefined ? e.capture.size : e.resSize,
     requestId: e.requestId,
     streamed: e.streamed,
+    websocket: isWebSocket(e.rawHeaders),
     aborted: e.aborted,
     failed: e.error !== undefined,
   }
+}
+
+function isWebSocket(raw: string[]): boolean {
+  for (let i = 0; i + 1 < raw.length; i += 2) if (raw[i]!.toLowerCase() === 'upgrade') return raw[i + 1]!.toLowerCase() === 'websocket'
+  return false
 }
 
 /** Everything the detail pane shows, redacted. */

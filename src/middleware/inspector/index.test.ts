@@ -284,3 +284,26 @@ describe('inspector', () => {
     for (const [ip, want] of cases) assert.equal(isLoopback(ip), want, ip)
   })
 })
+
+describe('inspector and WebSocket sessions', () => {
+  it('lists a session as in flight while open, then as 101 with its length', async () => {
+    const { WebSocket } = await import('ws')
+    const { websocket } = await import('../ws/index.js')
+    const { app } = setup()
+    app.get('/ws', websocket({ message: (ws, data) => ws.send(String(data)) }))
+    await app.listen({ host: '127.0.0.1', port: 0 })
+    try {
+      const client = new WebSocket(`ws://127.0.0.1:${app.port}/ws`)
+      await new Promise((resolve, reject) => client.once('open', resolve).once('error', reject))
+      client.send('hi')
+      await new Promise((resolve) => client.once('message', resolve))
+      const open = (await json<{ requests: Array<Summary & { websocket: boolean }> }>(app, '/_weir/api/requests')).requests[0]!
+      assert.deepEqual([open.url, open.status, open.websocket], ['/ws', undefined, true])
+      client.close()
+      const d = await newest(app, '/ws')
+      assert.equal(d.status, 101)
+    } finally {
+      await app.close()
+    }
+  })
+})

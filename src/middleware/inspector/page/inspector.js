@@ -87,8 +87,8 @@ function row(s) {
   tr.dataset.id = String(s.id)
   if (s.id === selected) tr.className = 'selected'
   const done = s.status !== undefined && s.status !== null
-  const st = done ? el('td', String(s.status), `num st${Math.floor(s.status / 100)}`) : el('td', s.streamed ? 'streaming' : '…', 'pending')
-  const size = done ? human(s.resSize) : `${human(s.resSize)} so far`
+  const st = done ? el('td', String(s.status), `num st${Math.floor(s.status / 100)}`) : el('td', s.websocket ? 'websocket' : s.streamed ? 'streaming' : '…', 'pending')
+  const size = s.websocket ? '' : done ? human(s.resSize) : `${human(s.resSize)} so far`
   const path = el('td', s.url, 'path')
   path.title = s.url
   tr.append(
@@ -138,7 +138,7 @@ async function open(id) {
 function showDetail(d) {
   $('detail').hidden = false
   $('d-title').textContent = `${d.method} ${d.url}`
-  const status = d.status ?? (d.streamed ? 'streaming' : 'in flight')
+  const status = d.status ?? (d.websocket ? 'WebSocket open' : d.streamed ? 'streaming' : 'in flight')
   $('d-summary').textContent = [`status ${status}`, d.route ? `route ${d.route}` : 'no route', d.requestId ? `id ${d.requestId}` : '', d.aborted ? 'client left' : '']
     .filter(Boolean)
     .join(' · ')
