@@ -106,7 +106,7 @@ const GROUPS = {
   inspector: {
     title: 'weir/inspector: hello in debug and release mode, without and with inspector() (no page open)',
     rows: Object.fromEntries(
-      ['debug', 'debug+inspector', 'release', 'release+inspector'].map((v) => [v, server([...TSX, 'bench/servers-inspector/weir.mjs', v, '{port}'])]),
+      ['debug', 'debug+inspector', 'release', 'release+inspector'].map((v) => [v, server(['bench/servers-inspector/weir.mjs', v, '{port}'])]),
     ),
   },
 }

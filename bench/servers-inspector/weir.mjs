@@ -1,7 +1,8 @@
-// The inspector's cost on the hello route: `node --import tsx bench/servers-inspector/weir.mjs <variant> <port>`,
-// variant `debug`, `debug+inspector`, `release` or `release+inspector` (bench/instructions.mjs --groups inspector).
-import { createApp } from '../../src/index.ts'
-import { inspector } from '../../src/middleware/inspector/index.ts'
+// The inspector's cost on the hello route: `node bench/servers-inspector/weir.mjs <variant> <port>`, variant
+// `debug`, `debug+inspector`, `release` or `release+inspector` (bench/instructions.mjs --groups inspector).
+// From dist/, as bench/servers/weir.mjs: tsx's transform adds a call per closure made, which would be counted.
+import { createApp } from '../../dist/index.js'
+import { inspector } from '../../dist/middleware/inspector/index.js'
 import { HELLO, ready } from '../servers/common.mjs'
 
 const [variant, port] = [process.argv[2] ?? '', Number(process.argv[3])]

@@ -9,7 +9,8 @@ export interface Sized {
 
 /**
  * At most `max` items, newest last; when the items' kept body bytes pass `maxBytes`, the oldest items go
- * first (their bodies with them). Lookups by id are O(1).
+ * first (their bodies with them). Items come with increasing ids: a slot per `id % max`, so a push, a
+ * lookup and an eviction are O(1) and allocate nothing.
  *
  * @example
  * const ring = new Ring<Entry>(200, 8 << 20)
@@ -17,13 +18,15 @@ export interface Sized {
  * ring.settle(entry)          // its bodies are known now: count them, evict to fit
  */
 export class Ring<T extends Sized> {
-  readonly #max: number
+  readonly #slots: Array<T | undefined>
   readonly #maxBytes: number
-  readonly #items = new Map<number, T>()
   #bytes = 0
+  /** The id of the oldest item that may still be held, and one past the newest. */
+  #first = 0
+  #next = 0
 
   constructor(max: number, maxBytes: number) {
-    this.#max = max
+    this.#slots = new Array(max).fill(undefined)
     this.#maxBytes = maxBytes
   }
 
@@ -33,39 +36,57 @@ export class Ring<T extends Sized> {
   }
 
   get size(): number {
-    return this.#items.size
+    let n = 0
+    for (const x of this.#slots) if (x !== undefined) n++
+    return n
   }
 
-  /** Adds an item (its bodies not counted yet); the oldest leaves when the ring is full. */
+  /** Adds an item (its bodies not counted yet; ids must increase); the oldest leaves when the ring is full. */
   push(item: T): void {
-    this.#items.set(item.id, item)
-    if (this.#items.size > this.#max) this.#evictOldest()
+    const max = this.#slots.length
+    if (this.#next === 0 && this.#first === 0) this.#first = item.id
+    while (this.#first <= item.id - max) this.#evictOldest()
+    const i = item.id % max
+    if (this.#slots[i] !== undefined) this.#drop(i)
+    this.#slots[i] = item
+    this.#next = item.id + 1
   }
 
   /** Counts `item`'s bodies (if it is still held) and evicts the oldest items until the budget holds. */
   settle(item: T): void {
-    if (this.#items.get(item.id) !== item) {
+    if (this.get(item.id) !== item) {
       item.bodyBytes = 0
       return
     }
     this.#bytes += item.bodyBytes
-    while (this.#bytes > this.#maxBytes && this.#items.size > 0) this.#evictOldest()
+    while (this.#bytes > this.#maxBytes && this.#first < this.#next) this.#evictOldest()
   }
 
   get(id: number): T | undefined {
-    return this.#items.get(id)
+    const x = this.#slots[id % this.#slots.length]
+    return x?.id === id ? x : undefined
   }
 
   /** The items, newest first. */
   newestFirst(): T[] {
-    return [...this.#items.values()].reverse()
+    const out: T[] = []
+    for (let id = this.#next - 1; id >= this.#first; id--) {
+      const x = this.get(id)
+      if (x !== undefined) out.push(x)
+    }
+    return out
   }
 
   #evictOldest(): void {
-    const first = this.#items.values().next()
-    if (first.done) return
-    this.#items.delete(first.value.id)
-    this.#bytes -= first.value.bodyBytes
+    const i = this.#first % this.#slots.length
+    if (this.#slots[i]?.id === this.#first) this.#drop(i)
+    this.#first++
+  }
+
+  #drop(i: number): void {
+    const x = this.#slots[i]!
+    this.#slots[i] = undefined
+    this.#bytes -= x.bodyBytes
   }
 }
 

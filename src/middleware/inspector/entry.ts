@@ -1,7 +1,6 @@
 /** One inspected request: what is kept while it runs, and the redacted views the page is sent. */
 import type { Context } from '../../core/context.js'
 import type { Logger } from '../../core/types.js'
-import type { CapturedResponse } from '../capture/index.js'
 import { SECRET_KEYS, logBody } from '../logger/index.js'
 import type { Sized } from './buffer.js'
 
@@ -48,8 +47,8 @@ export interface Entry extends Sized {
   resHeaders: Record<string, unknown> | undefined
   reqBody: Uint8Array | undefined
   reqType: string | undefined
-  /** The capture while the response runs; dropped when done. */
-  capture: CapturedResponse | undefined
+  /** The first bytes of a streamed body, while it flows. */
+  chunks: Uint8Array[] | undefined
   /** Text (as captured) for textual types; bytes of an error answer; absent for binary bodies (only sized). */
   resBody: string | Uint8Array | undefined
   resType: string | undefined
@@ -80,7 +79,7 @@ export function newEntry(id: number, c: Context): Entry {
     resHeaders: undefined,
     reqBody: undefined,
     reqType: undefined,
-    capture: undefined,
+    chunks: undefined,
     resBody: undefined,
     resType: undefined,
     resTruncated: false,
@@ -248,7 +247,7 @@ export function summary(e: Entry): Summary {
     status: e.status,
     latency: e.latency,
     reqSize: e.reqSize,
-    resSize: e.capture !== undefined && e.status === undefined ? e.capture.size : e.resSize,
+    resSize: e.resSize,
     requestId: e.requestId,
     streamed: e.streamed,
     websocket: isWebSocket(e.rawHeaders),

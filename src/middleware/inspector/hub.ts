@@ -87,7 +87,7 @@ export class Hub {
 
   #onTick(): void {
     // Streams in flight: their size so far.
-    for (const e of this.#inFlight()) if (e.capture !== undefined) this.#pending.add(e)
+    for (const e of this.#inFlight()) if (e.streamed) this.#pending.add(e)
     this.#send('stats', this.#stats.snapshot(this.#inFlight().size))
     if (this.#pending.size > 0) this.#flush()
   }

@@ -1,8 +1,8 @@
 /** The request inspector: in debug mode, a page at `/_weir` showing every request live — bodies, logs, errors, charts. */
 import type { Context } from '../../core/context.js'
-import type { Middleware } from '../../core/types.js'
-import { captureResponse } from '../capture/index.js'
+import type { Middleware, Next } from '../../core/types.js'
 import { type Finished, countBody, onFinished } from '../stats/index.js'
+import { watchBody, head, joined } from './body.js'
 import { Ring, Stats } from './buffer.js'
 import { type Entry, RequestLog, isTextual, keepError, newEntry } from './entry.js'
 import { Hub } from './hub.js'
@@ -50,7 +50,6 @@ export function inspector(options: InspectorOptions = {}): Middleware {
   const inFlight = new Set<Entry>()
   const hub = new Hub(stats, () => inFlight, o.maxRequests)
   const served: Served = { base: o.path, token: o.token, ring, hub, maxBodySize: o.maxBodySize, inFlight }
-  const begin = captureResponse({ maxBytes: o.maxBodySize, types: () => true })
   const finish = (e: Entry, f: Finished, c: Context): void => {
     finished(e, f, c, o.maxBodySize)
     inFlight.delete(e)
@@ -60,7 +59,8 @@ export function inspector(options: InspectorOptions = {}): Middleware {
   }
   let seq = 0
   let off = false
-  return async function inspector(c, next) {
+  // Not async: off (release and test mode), a request costs one check and no promise of its own.
+  return function inspector(c, next) {
     if (off || c.mode !== 'debug') {
       if (!off) c.appLog.info({ code: 'INSPECTOR_OFF', mode: c.mode }, `inspector(): off in ${c.mode} mode; nothing is recorded or served`)
       off = true
@@ -71,13 +71,17 @@ export function inspector(options: InspectorOptions = {}): Middleware {
       return serve(c, served, path.slice(o.path.length))
     }
     if (o.skip?.(c)) return next()
-    const e = newEntry(++seq, c)
+    return record(c, next, ++seq)
+  }
+
+  async function record(c: Context, next: Next, id: number): Promise<void> {
+    const e = newEntry(id, c)
     ring.push(e)
     inFlight.add(e)
     hub.changed(e)
     c.log = new RequestLog(c, e)
     onFinished(c, (f) => finish(e, f, c))
-    const end = begin(c)
+    const end = watchBody(c, e, o.maxBodySize)
     try {
       await next()
       end()
@@ -86,8 +90,7 @@ export function inspector(options: InspectorOptions = {}): Middleware {
       throw err
     } finally {
       countBody(c)
-      e.capture = c.get('capture')?.response
-      e.streamed = e.capture?.streamed === true || c.res.bypass
+      if (c.res.bypass) e.streamed = true
       if (c.raw.req.readableDidRead) await keepRequestBody(c, e, o.maxBodySize)
     }
   }
@@ -119,7 +122,7 @@ function resolve(options: InspectorOptions) {
 async function keepRequestBody(c: Context, e: Entry, max: number): Promise<void> {
   try {
     const body = await c.req.bytes()
-    e.reqBody = body.byteLength > max ? body.slice(0, max) : body
+    e.reqBody = head(body, max).body as Uint8Array
     e.reqSize = Math.max(e.reqSize, body.byteLength)
     e.reqType = c.req.header('content-type')
   } catch {
@@ -140,17 +143,17 @@ function finished(e: Entry, f: Finished, c: Context, max: number): void {
   e.resHeaders = headers
   const type = headers?.['content-type']
   e.resType = type === undefined ? undefined : String(type)
-  const cap = e.capture ?? c.get('capture')?.response
-  e.capture = undefined
-  const body = c.res.body
-  if (cap !== undefined && cap.skipped === undefined && cap.size > 0) {
-    // Binary bodies are only sized; a string body that fit is the handler's own string (no copy).
-    e.resBody = e.resType === undefined || isTextual(e.resType) ? cap.text : undefined
-    e.resTruncated = cap.truncated
-  } else if (typeof body === 'string' || body instanceof Uint8Array) {
-    // An error answer written after the chain, or a body a nearer capture skipped.
-    e.resBody = body.length > max ? body.slice(0, max) : body
-    e.resTruncated = body.length > max
-  }
+  let body = e.chunks !== undefined ? joined(e.chunks) : e.resBody
+  e.chunks = undefined
+  // Not taken (the chain threw): the error answer written after it.
+  const sent = c.res.body
+  if (body === undefined && !e.streamed && (typeof sent === 'string' || sent instanceof Uint8Array)) body = sent
+  // Binary bodies are only sized.
+  if (body !== undefined && e.resType !== undefined && !isTextual(e.resType)) body = undefined
+  if (body !== undefined) {
+    const cut = head(body, max)
+    e.resBody = cut.body
+    e.resTruncated ||= cut.truncated
+  } else e.resBody = undefined
   e.bodyBytes = (e.reqBody?.byteLength ?? 0) + (e.resBody?.length ?? 0)
 }
