@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict'
+import { Readable } from 'node:stream'
 import { describe, it } from 'node:test'
 import { type App, createApp, lines } from '../../index.js'
 import { consoleLogger } from '../../utils/console-logger.js'
+import { compress } from '../compress/index.js'
 import { requestId } from '../request-id/index.js'
 import { type InspectorOptions, inspector, isLoopback } from './index.js'
 
@@ -161,6 +163,23 @@ describe('inspector', () => {
     assert.equal(d.streamed, true)
     assert.equal(d.resSize, 14)
     assert.equal(d.responseBody.text, 'one\ntwo\nthree\n')
+  })
+
+  it('shows the plain body when compress() inside encodes it, and sizes a binary stream', async () => {
+    const { app } = setup()
+    app.use(compress({ threshold: 0 }))
+    const rows = Array.from({ length: 200 }, (_, i) => ({ i, name: `row ${i}` }))
+    app.get('/rows', () => rows)
+    app.get('/download', (c) => c.header('content-type', 'application/octet-stream').body(Readable.from([Buffer.alloc(3000), Buffer.alloc(5000)])))
+    const res = await send(app, '/rows', { headers: { 'accept-encoding': 'gzip' } })
+    assert.equal(res.headers.get('content-encoding'), 'gzip')
+    const d = await newest(app, '/rows')
+    assert.equal(d.responseBody.kind, 'json')
+    assert.deepEqual(JSON.parse(d.responseBody.text!), rows)
+    await send(app, '/download')
+    const bin = await newest(app, '/download')
+    assert.equal(bin.streamed, true)
+    assert.deepEqual(bin.responseBody, { kind: 'binary', size: 8000, truncated: false })
   })
 
   it('keeps at most maxRequests, newest first, and never records its own requests', async () => {
