@@ -5,7 +5,7 @@ import { type App, createApp, lines } from '../../index.js'
 import { consoleLogger } from '../../utils/console-logger.js'
 import { compress } from '../compress/index.js'
 import { requestId } from '../request-id/index.js'
-import { type InspectorOptions, inspector, isLoopback } from './index.js'
+import { type InspectorOptions, inspector, isLoopback, isLoopbackHost } from './index.js'
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
@@ -256,6 +256,14 @@ describe('inspector', () => {
     assert.equal((await send(app, '/_weir', { headers: { 'x-forwarded-for': '127.0.0.1' } })).status, 200)
   })
 
+  it('refuses a loopback client asking for another host name (DNS rebinding), unless it has the token', async () => {
+    const token = 'a-long-enough-token-1234'
+    const { app } = setup({ token })
+    assert.equal((await send(app, '/_weir/api/requests', { headers: { host: 'evil.example' } })).status, 404)
+    assert.equal((await send(app, '/_weir/api/requests', { headers: { host: 'localhost:3000' } })).status, 200)
+    assert.equal((await send(app, '/_weir/api/requests', { headers: { host: 'evil.example', authorization: `Bearer ${token}` } })).status, 200)
+  })
+
   it('lets a remote client in with the token, as a bearer, a query or the cookie the page sets', async () => {
     const token = 'a-long-enough-token-1234'
     const { app } = setup({ token })
@@ -289,7 +297,7 @@ describe('inspector', () => {
     )
   })
 
-  it('tells loopback addresses', () => {
+  it('tells loopback addresses and host names', () => {
     const cases: Array<[string, boolean]> = [
       ['127.0.0.1', true],
       ['127.8.9.10', true],
@@ -301,6 +309,20 @@ describe('inspector', () => {
       ['', false],
     ]
     for (const [ip, want] of cases) assert.equal(isLoopback(ip), want, ip)
+    const hosts: Array<[string | undefined, boolean]> = [
+      ['localhost', true],
+      ['LOCALHOST:3000', true],
+      ['app.localhost:8080', true],
+      ['127.0.0.1:3000', true],
+      ['[::1]:3000', true],
+      ['[::1]', true],
+      ['localhost.evil.example', false],
+      ['127.0.0.1.evil.example', false],
+      ['evil.example', false],
+      ['[::2]:80', false],
+      [undefined, false],
+    ]
+    for (const [host, want] of hosts) assert.equal(isLoopbackHost(host), want, String(host))
   })
 })
 

@@ -8,7 +8,7 @@ import { type Entry, RequestLog, isTextual, keepError, newEntry } from './entry.
 import { Hub } from './hub.js'
 import { type Served, allowed, serve } from './serve.js'
 
-export { isLoopback } from './serve.js'
+export { isLoopback, isLoopbackHost } from './serve.js'
 
 /** Options of {@link inspector}. */
 export interface InspectorOptions {

@@ -45,7 +45,7 @@ function pageFile(name: string): string {
 }
 
 /**
- * Loopback clients (by `c.req.ip`, which honours `trustProxy`), or anyone presenting the token: as a
+ * Loopback clients (by `c.req.ip`, which honours `trustProxy`) asking for a loopback `Host`, or anyone presenting the token: as a
  * `Bearer` token, `?token=`, or the cookie the page sets.
  */
 export function allowed(c: Context, token: string | undefined): boolean {
@@ -53,7 +53,18 @@ export function allowed(c: Context, token: string | undefined): boolean {
     const given = bearer(c) ?? c.req.query.token ?? c.req.cookies[COOKIE]
     if (given !== undefined && same(given, token)) return true
   }
-  return isLoopback(c.req.ip)
+  return isLoopback(c.req.ip) && isLoopbackHost(c.req.header('host'))
+}
+
+/**
+ * A `Host` naming this machine (`localhost`, `*.localhost`, 127.x, `[::1]`, any port): a page on another
+ * site whose name was re-pointed at 127.0.0.1 (DNS rebinding) sends its own name, and is refused.
+ */
+export function isLoopbackHost(host: string | undefined): boolean {
+  if (host === undefined) return false
+  const name = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.split(':', 1)[0]!
+  const n = name.toLowerCase()
+  return n === 'localhost' || n.endsWith('.localhost') || n === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(n)
 }
 
 function bearer(c: Context): string | undefined {
