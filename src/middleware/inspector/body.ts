@@ -53,11 +53,11 @@ export function watchBody(c: Context, sink: BodySink, max: number): () => void {
 }
 
 /** The first `max` bytes or characters of a body, in memory of their own (a cut never pins the whole body). */
-export function head(body: string | Uint8Array, max: number): { body: string | Uint8Array; truncated: boolean } {
-  if (body.length <= max) return { body, truncated: false }
+export function head(body: string | Uint8Array, max: number): string | Uint8Array {
+  if (body.length <= max) return body
   // A string slice may share the original's memory: copy the cut into bytes.
-  if (typeof body === 'string') return { body: Buffer.from(body.slice(0, max)), truncated: true }
-  return { body: Uint8Array.prototype.slice.call(body, 0, max), truncated: true }
+  if (typeof body === 'string') return Buffer.from(body.slice(0, max))
+  return Uint8Array.prototype.slice.call(body, 0, max)
 }
 
 /** A stream's copied bytes as one array. */

@@ -38,7 +38,7 @@ export interface Entry extends Sized {
   status: number | undefined
   latency: number | undefined
   aborted: boolean
-  /** Request body bytes: `Content-Length`, or the size read. */
+  /** Request body bytes: the size read, else `Content-Length` (set when done). */
   reqSize: number
   /** Response body bytes: so far while streaming, the total when done. */
   resSize: number
@@ -73,7 +73,7 @@ export function newEntry(id: number, c: Context): Entry {
     status: undefined,
     latency: undefined,
     aborted: false,
-    reqSize: Number(req.headers['content-length']) || 0,
+    reqSize: 0,
     resSize: 0,
     streamed: false,
     resHeaders: undefined,
@@ -168,7 +168,16 @@ const TEXTUAL = /^(?:text\/|application\/(?:[\w.-]+\+)?(?:json|xml|javascript|x-
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\b/i
 
 /** Whether a `Content-Type` is text the page can show. */
-export const isTextual = (type: string): boolean => TEXTUAL.test(type)
+export function isTextual(type: string): boolean {
+  let ok = textual.get(type)
+  if (ok === undefined) {
+    ok = TEXTUAL.test(type)
+    // Responses reuse a handful of Content-Type strings.
+    if (textual.size < 64) textual.set(type, ok)
+  }
+  return ok
+}
+const textual = new Map<string, boolean>()
 
 /** A body as the page shows it. */
 export interface BodyView {

@@ -1,6 +1,6 @@
 /** The live feed: changed requests and chart ticks, batched and sent to every open inspector page over SSE. */
 import type { SSEStream } from '../../stream/sse.js'
-import type { Stats } from './buffer.js'
+import type { Ring, Stats } from './buffer.js'
 import { type Entry, summary } from './entry.js'
 
 type Writer = Pick<SSEStream, 'send' | 'untilClosed'>
@@ -23,20 +23,22 @@ const TICK_MS = 1000
  * A page whose socket does not keep up gets no more batches until it did, then one `resync` event.
  *
  * @example
- * const hub = new Hub(stats, () => inFlight, 200)
+ * const hub = new Hub(stats, ring, () => inFlight, 200)
  * hub.changed(entry)
  */
 export class Hub {
   readonly #subs = new Set<Subscriber>()
   readonly #pending = new Set<Entry>()
   readonly #stats: Stats
-  readonly #inFlight: () => Set<Entry>
+  readonly #ring: Ring<Entry>
+  readonly #inFlight: () => number
   readonly #maxBatch: number
   #batch: NodeJS.Timeout | undefined
   #tick: NodeJS.Timeout | undefined
 
-  constructor(stats: Stats, inFlight: () => Set<Entry>, maxBatch: number) {
+  constructor(stats: Stats, ring: Ring<Entry>, inFlight: () => number, maxBatch: number) {
     this.#stats = stats
+    this.#ring = ring
     this.#inFlight = inFlight
     this.#maxBatch = maxBatch
   }
@@ -87,8 +89,8 @@ export class Hub {
 
   #onTick(): void {
     // Streams in flight: their size so far.
-    for (const e of this.#inFlight()) if (e.streamed) this.#pending.add(e)
-    this.#send('stats', this.#stats.snapshot(this.#inFlight().size))
+    for (const e of this.#ring.newestFirst()) if (e.streamed && e.status === undefined) this.#pending.add(e)
+    this.#send('stats', this.#stats.snapshot(this.#inFlight()))
     if (this.#pending.size > 0) this.#flush()
   }
 

@@ -47,12 +47,12 @@ export function inspector(options: InspectorOptions = {}): Middleware {
   const o = resolve(options)
   const ring = new Ring<Entry>(o.maxRequests, o.maxBodyBytes)
   const stats = new Stats()
-  const inFlight = new Set<Entry>()
-  const hub = new Hub(stats, () => inFlight, o.maxRequests)
-  const served: Served = { base: o.path, token: o.token, ring, hub, maxBodySize: o.maxBodySize, inFlight }
+  let inFlight = 0
+  const hub = new Hub(stats, ring, () => inFlight, o.maxRequests)
+  const served: Served = { base: o.path, token: o.token, ring, hub, maxBodySize: o.maxBodySize, inFlight: () => inFlight }
   const finish = (e: Entry, f: Finished, c: Context): void => {
     finished(e, f, c, o.maxBodySize)
-    inFlight.delete(e)
+    inFlight--
     ring.settle(e)
     stats.add(e.route, f.status, f.latency)
     hub.changed(e)
@@ -77,7 +77,7 @@ export function inspector(options: InspectorOptions = {}): Middleware {
   async function record(c: Context, next: Next, id: number): Promise<void> {
     const e = newEntry(id, c)
     ring.push(e)
-    inFlight.add(e)
+    inFlight++
     hub.changed(e)
     c.log = new RequestLog(c, e)
     onFinished(c, (f) => finish(e, f, c))
@@ -122,12 +122,21 @@ function resolve(options: InspectorOptions) {
 async function keepRequestBody(c: Context, e: Entry, max: number): Promise<void> {
   try {
     const body = await c.req.bytes()
-    e.reqBody = head(body, max).body as Uint8Array
-    e.reqSize = Math.max(e.reqSize, body.byteLength)
+    e.reqBody = body.length > max ? (head(body, max) as Uint8Array) : body
+    e.reqSize = body.byteLength
     e.reqType = c.req.header('content-type')
   } catch {
     // Read through c.raw or streamed by the handler: nothing kept.
   }
+}
+
+// From rawHeaders: reading c.raw.req.headers would build Node's header object for this alone.
+function contentLength(raw: string[]): number {
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const k = raw[i]!
+    if (k.length === 14 && k.toLowerCase() === 'content-length') return Number(raw[i + 1]) || 0
+  }
+  return 0
 }
 
 /** Fills in what is known once the response has ended. */
@@ -138,6 +147,7 @@ function finished(e: Entry, f: Finished, c: Context, max: number): void {
   e.route = c.route
   e.requestId = c.requestId
   e.resSize = f.bytes
+  if (e.reqBody === undefined) e.reqSize = contentLength(e.rawHeaders)
   // What respond wrote (it completes c.res.headers with the length and type, then writeHead()s them).
   const headers = c.raw.res.headersSent ? c.res.headers : undefined
   e.resHeaders = headers
@@ -150,10 +160,9 @@ function finished(e: Entry, f: Finished, c: Context, max: number): void {
   if (body === undefined && !e.streamed && (typeof sent === 'string' || sent instanceof Uint8Array)) body = sent
   // Binary bodies are only sized.
   if (body !== undefined && e.resType !== undefined && !isTextual(e.resType)) body = undefined
-  if (body !== undefined) {
-    const cut = head(body, max)
-    e.resBody = cut.body
-    e.resTruncated ||= cut.truncated
-  } else e.resBody = undefined
+  if (body !== undefined && body.length > max) {
+    e.resBody = head(body, max)
+    e.resTruncated = true
+  } else e.resBody = body
   e.bodyBytes = (e.reqBody?.byteLength ?? 0) + (e.resBody?.length ?? 0)
 }

@@ -22,7 +22,7 @@ export interface Served {
   readonly ring: Ring<Entry>
   readonly hub: Hub
   readonly maxBodySize: number
-  readonly inFlight: Set<Entry>
+  readonly inFlight: () => number
 }
 
 const files = new Map<string, string>()
@@ -127,7 +127,7 @@ function list(c: Context, s: Served): object {
     if (needle !== undefined && needle !== '' && !matches(e, needle, s.maxBodySize)) continue
     out.push(summary(e))
   }
-  return { requests: out, inFlight: s.inFlight.size, bodyBytes: s.ring.bytes }
+  return { requests: out, inFlight: s.inFlight(), bodyBytes: s.ring.bytes }
 }
 
 // Searches what the page would show: the path and the redacted bodies (a secret is not findable).
