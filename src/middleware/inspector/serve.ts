@@ -59,6 +59,10 @@ export function allowed(c: Context, token: string | undefined): boolean {
 /**
  * A `Host` naming this machine (`localhost`, `*.localhost`, 127.x, `[::1]`, any port): a page on another
  * site whose name was re-pointed at 127.0.0.1 (DNS rebinding) sends its own name, and is refused.
+ *
+ * @example
+ * isLoopbackHost('localhost:3000') // true
+ * isLoopbackHost('evil.example')   // false
  */
 export function isLoopbackHost(host: string | undefined): boolean {
   if (host === undefined) return false
@@ -78,7 +82,12 @@ function same(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y)
 }
 
-/** 127.0.0.0/8, ::1 and their IPv4-mapped forms. */
+/**
+ * 127.0.0.0/8, ::1 and their IPv4-mapped forms.
+ *
+ * @example
+ * isLoopback('::ffff:127.0.0.1') // true
+ */
 export function isLoopback(ip: string): boolean {
   return ip === '::1' || ip.startsWith('127.') || ip.startsWith('::ffff:127.')
 }
