@@ -112,11 +112,17 @@ const GROUPS = {
       'createCache().wrap hit': cacheServer('wrap'),
     },
   },
+  inspector: {
+    title: 'weir/inspector: hello in debug and release mode, without and with inspector() (no page open)',
+    rows: Object.fromEntries(
+      ['debug', 'debug+inspector', 'release', 'release+inspector'].map((v) => [v, server(['bench/servers-inspector/weir.mjs', v, '{port}'])]),
+    ),
+  },
 }
 
 const { values: o } = parseArgs({
   options: {
-    groups: { type: 'string', default: Object.keys(GROUPS).filter((g) => g !== 'recommended-parts' && g !== 'tfb').join(',') },
+    groups: { type: 'string', default: Object.keys(GROUPS).filter((g) => !['recommended-parts', 'tfb', 'inspector'].includes(g)).join(',') },
     warmup: { type: 'string', default: '40' },
     duration: { type: 'string', default: '20' },
     connections: { type: 'string', default: '10' },

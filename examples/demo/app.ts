@@ -2,6 +2,7 @@
 import { fileURLToPath } from 'node:url'
 import { type App, type Context, HttpError, type Middleware, createApp, lines } from '../../src/index.js'
 import { createCache } from '../../src/middleware/cache/index.js'
+import { inspector } from '../../src/middleware/inspector/index.js'
 import { createLogger } from '../../src/middleware/logger/index.js'
 import { rateLimit } from '../../src/middleware/rate-limit/index.js'
 import { recommended } from '../../src/middleware/recommended/index.js'
@@ -91,6 +92,7 @@ export function buildDemo(options: DemoOptions = {}): App {
   const store = options.store ?? defaultStore()
   // pino: pretty lines in debug mode on a terminal, JSON otherwise; quiet in test mode.
   const app = createApp({ logger: createLogger() })
+  app.use(inspector()) // debug mode: every request live at /_weir (docs/inspector.md); off in release mode
   // Request id → access log → recover, plus GET /metrics (see docs/middleware/recommended.md).
   app.use(...recommended({ metrics: true }))
   app.use(async (c, next) => {

@@ -16,6 +16,8 @@ const slow = { timeout: 180_000 }
 let tmp = ''
 let app = '' // the user's project, with weir installed from the tarball
 let files: string[] = [] // the tarball's entries, without the leading `package/`
+// weir/inspector serves these files itself: the build copies them next to its module.
+const INSPECTOR_PAGE = ['index.html', 'inspector.css', 'inspector.js'].map((f) => `dist/middleware/inspector/page/${f}`)
 
 function run(cmd: string, args: string[], cwd: string): string {
   return execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_update_notifier: 'false' } })
@@ -63,7 +65,7 @@ describe('the packed package', () => {
       assert.ok(files.includes(f), `the tarball lacks ${f}`)
     }
     assert.deepEqual(
-      files.filter((f) => !/^dist\/.+\.(js|d\.ts)$/.test(f) && !['package.json', 'LICENSE', 'README.md'].includes(f)),
+      files.filter((f) => !/^dist\/.+\.(js|d\.ts)$/.test(f) && !INSPECTOR_PAGE.includes(f) && !['package.json', 'LICENSE', 'README.md'].includes(f)),
       [],
     )
   })
@@ -95,6 +97,27 @@ describe('the packed package', () => {
     }
     const app_ = readFileSync(join(app, 'node_modules/weir/dist/core/app.d.ts'), 'utf8')
     for (const name of ['finished', 'failedEarly', 'respondFailed']) assert.doesNotMatch(app_, new RegExp(`\\b${name}\\(`))
+  })
+
+  it('ships the inspector page, which the packed weir/inspector serves', () => {
+    for (const f of INSPECTOR_PAGE) assert.ok(files.includes(f), `the tarball lacks ${f}`)
+    write(
+      'inspector.mjs',
+      `import { createApp } from 'weir'
+import { inspector } from 'weir/inspector'
+const app = createApp({ mode: 'debug', logger: { debug() {}, info() {}, warn() {}, error() {} } })
+app.use(inspector())
+const out = []
+for (const p of ['/_weir', '/_weir/inspector.js', '/_weir/inspector.css']) {
+  const res = await app.request(p)
+  out.push(res.status + ' ' + (await res.text()).length)
+}
+console.log(out.join(','))
+`,
+    )
+    const r = node('inspector.mjs')
+    assert.equal(r.status, 0, r.stderr)
+    for (const part of r.stdout.trim().split(',')) assert.match(part, /^200 [1-9]\d{2,}$/, r.stdout)
   })
 
   it('installs without pino, prom-client or busboy', () => {
