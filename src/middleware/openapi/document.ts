@@ -26,6 +26,12 @@ export interface BuildOptions {
   exclude: ReadonlySet<string>
 }
 
+const SUCCESS_TEXT: Readonly<Record<number, string>> = { 200: 'OK', 201: 'Created', 202: 'Accepted', 204: 'No Content', 206: 'Partial Content', 301: 'Moved Permanently', 302: 'Found', 303: 'See Other', 304: 'Not Modified', 307: 'Temporary Redirect', 308: 'Permanent Redirect' }
+
+function statusText(status: number): string {
+  return SUCCESS_TEXT[status] ?? STATUS_TEXT[status] ?? 'Response'
+}
+
 const METHODS = new Set(['GET', 'PUT', 'POST', 'DELETE', 'OPTIONS', 'HEAD', 'PATCH', 'TRACE'])
 const ERROR_REF = { $ref: '#/components/schemas/Error' }
 
@@ -102,7 +108,7 @@ function objectParams(schema: JsonSchema, where: 'query' | 'header' | 'cookie'):
 function responses(route: RouteInfo, doc: RouteDoc, validated: boolean, errors: BuildOptions['errors']): JsonSchema {
   const out: JsonSchema = {}
   const declared = Object.entries(doc.responses ?? {})
-  if (declared.length === 0) out[route.method === 'POST' ? '201' : '200'] = { description: STATUS_TEXT[route.method === 'POST' ? 201 : 200] }
+  if (declared.length === 0) out[route.method === 'POST' ? '201' : '200'] = { description: statusText(route.method === 'POST' ? 201 : 200) }
   for (const [status, r] of declared) out[status] = response(status, r)
   const media = errors === 'problem' ? 'application/problem+json' : 'application/json'
   const error = (description: string) => ({ description, content: { [media]: { schema: ERROR_REF } } })
@@ -113,7 +119,7 @@ function responses(route: RouteInfo, doc: RouteDoc, validated: boolean, errors: 
 
 function response(status: string, r: StandardSchemaV1 | ResponseDoc): JsonSchema {
   const d: ResponseDoc = isStandard(r) ? { schema: r } : r
-  const out: JsonSchema = { description: d.description ?? STATUS_TEXT[Number(status)] ?? 'Response' }
+  const out: JsonSchema = { description: d.description ?? statusText(Number(status)) }
   if (d.schema !== undefined) {
     const schema = isStandard(d.schema) ? toJsonSchema(d.schema, 'output') : d.schema
     out.content = { [d.contentType ?? 'application/json']: { schema } }
