@@ -36,6 +36,7 @@ const post = (path, size) => ({ path, method: 'POST', bodySize: size })
 // size under `cookie`): wrk runs one thread per connection, each thread with its own cookie.
 const withSession = (cookie) => ({ path: '/', cookie })
 const sessionServer = (variant) => server([...TSX, 'bench/servers-session/weir.mjs', variant, '{port}'], withSession('weir.sid'))
+const controllerServer = (variant) => server([...TSX, 'bench/servers-controller/weir.ts', variant, '{port}'], { path: '/users/42' })
 const cacheServer = (variant) => server([...TSX, 'bench/servers-cache/weir.mjs', variant, '{port}'])
 
 /** The targets of the issues, each a group compared to its first row. */
@@ -93,6 +94,15 @@ const GROUPS = {
       bare: sessionServer('bare'),
       'weir memory read': sessionServer('memory-read'),
       'weir memory read+write': sessionServer('memory'),
+    },
+  },
+  controller: {
+    title: 'Controllers: GET /users/42, a plain route vs a @Controller class method (with @Describe) vs a controller() table',
+    rows: {
+      'plain route': controllerServer('plain'),
+      '@Controller class': controllerServer('class'),
+      'controller() table': controllerServer('table'),
+      'plain route again': controllerServer('plain'),
     },
   },
   cache: {

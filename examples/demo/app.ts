@@ -6,6 +6,7 @@ import { rateLimit } from '../../src/middleware/rate-limit/index.js'
 import { recommended } from '../../src/middleware/recommended/index.js'
 import { session } from '../../src/middleware/session/index.js'
 import { type Store, fileStore } from '../../src/store/index.js'
+import { mountControllers } from './controllers.js'
 import { redisStore } from '../../src/store/redis/index.js'
 
 const users = new Map([
@@ -126,5 +127,6 @@ export function buildDemo(options: DemoOptions = {}): App {
     c.status(201)
     return item
   })
+  mountControllers(app) // a notes controller; GET /docs shows the API in debug mode
   return app
 }
