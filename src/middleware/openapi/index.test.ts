@@ -8,7 +8,7 @@ import { type App, type AppOptions, type Context, type ParamsOf, createApp } fro
 import { consoleLogger } from '../../utils/console-logger.js'
 import { Controller, Describe, Get, Post, Validate, controller, registerController } from '../controller/index.js'
 import { validate } from '../validate/index.js'
-import { type OpenAPIDocument, describe, openapi } from './index.js'
+import { type OpenAPIDocument, describe, openapi, toJsonSchema } from './index.js'
 import { pathTemplates } from './paths.js'
 
 function app(options: AppOptions = {}): App {
@@ -138,6 +138,14 @@ suite('openapi', () => {
     await assertValid(doc)
     const schema = (doc.paths['/v']!.post!.requestBody as { content: Record<string, { schema: { description: string } }> }).content['application/json']!.schema
     assert.match(schema.description, /Not converted to JSON Schema: valibot/)
+  })
+
+  it('converts a zod schema without ~standard.jsonSchema with z.toJSONSchema', () => {
+    const schema = z.object({ a: z.string() })
+    const { jsonSchema: _drop, ...std } = schema['~standard'] as unknown as Record<string, unknown>
+    const older = Object.create(schema, { '~standard': { value: std } }) as typeof schema
+    assert.equal('jsonSchema' in older['~standard'], false)
+    assert.deepEqual(toJsonSchema(older, 'input'), { type: 'object', properties: { a: { type: 'string' } }, required: ['a'] })
   })
 
   it('annotations are never run, and a route must end with a handler', async () => {

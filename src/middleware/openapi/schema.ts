@@ -3,7 +3,7 @@ import type { StandardSchemaV1 } from '@standard-schema/spec'
 import { requireOptional } from '../../utils/optional.js'
 import type { JsonSchema } from './describe.js'
 
-/** The Standard JSON Schema interface (`~standard.jsonSchema`), as zod ≥ 4.2 and arktype ≥ 2.1.2x expose it. */
+/** The Standard JSON Schema interface (`~standard.jsonSchema`), as recent zod 4 and arktype 2 releases expose it (zod 4.6 and arktype 2.2 are tested). */
 interface StandardJsonSchema {
   input(options: { target: string }): JsonSchema
   output(options: { target: string }): JsonSchema
