@@ -167,6 +167,7 @@ suite('openapi', () => {
     openapi(a, { info: { title: 'Sample <API>', version: '1' } })
     const json = await a.request('/openapi.json')
     assert.equal(json.status, 200)
+    assert.equal(json.headers.get('content-type'), 'application/json; charset=utf-8')
     const doc = (await json.json()) as OpenAPIDocument
     await assertValid(doc)
     assert.equal(doc.paths['/openapi.json'], undefined, 'its own routes are left out')
@@ -181,7 +182,9 @@ suite('openapi', () => {
     assert.equal(bundle.status, 200)
     assert.match(bundle.headers.get('content-type')!, /javascript/)
     assert.match((await bundle.text()).slice(0, 5000), /swagger|SwaggerUI/i)
-    assert.match(await (await a.request('/docs/init.js')).text(), /url: "\/openapi.json"/)
+    const init = await a.request('/docs/init.js')
+    assert.equal(init.headers.get('content-type'), 'text/javascript; charset=utf-8', 'browsers refuse to run a script served as text')
+    assert.match(await init.text(), /url: "\/openapi.json"/)
     assert.equal((await a.request('/docs/package.json')).status, 404, 'only the page assets are served')
     assert.equal((await a.request('/docs/..%2Fpackage.json')).status, 404)
   })

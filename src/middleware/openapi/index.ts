@@ -58,8 +58,7 @@ export function openapi(app: App, options: OpenAPIOptions = {}): OpenAPI {
     exclude.add(path)
     app.get(path, (c) => {
       cached ??= JSON.stringify(document())
-      c.header('content-type', 'application/json; charset=utf-8')
-      return cached
+      return c.header('content-type', 'application/json; charset=utf-8').body(cached)
     })
   }
   if (serve && ui !== false && path !== false) {

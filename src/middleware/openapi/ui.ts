@@ -17,10 +17,7 @@ export function mountUi(app: Group, ui: string, jsonPath: string, title: string,
   const init = `window.ui = SwaggerUIBundle({ url: ${JSON.stringify(jsonPath)}, dom_id: '#swagger-ui', deepLinking: true, presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset], layout: 'StandaloneLayout' })\n`
   app.get(ui, (c) => c.html(page))
   // A start script of its own, not inline, so a strict Content-Security-Policy (weir/secure-headers) allows the page.
-  app.get(`${ui}/init.js`, (c) => {
-    c.header('content-type', 'text/javascript; charset=utf-8')
-    return init
-  })
+  app.get(`${ui}/init.js`, (c) => c.header('content-type', 'text/javascript; charset=utf-8').body(init))
   app.get(`${ui}/:asset` as string, async (c) => {
     if (!ASSETS.includes(c.params.asset)) c.throw(404, `No file ${c.params.asset} in the API docs page`, { code: 'ERR_NOT_FOUND' })
     await c.file(c.params.asset, { root: dir, maxAge: 3600 })
