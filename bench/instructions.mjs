@@ -36,6 +36,7 @@ const post = (path, size) => ({ path, method: 'POST', bodySize: size })
 // size under `cookie`): wrk runs one thread per connection, each thread with its own cookie.
 const withSession = (cookie) => ({ path: '/', cookie })
 const sessionServer = (variant) => server([...TSX, 'bench/servers-session/weir.mjs', variant, '{port}'], withSession('weir.sid'))
+const controllerServer = (variant) => server([...TSX, 'bench/servers-controller/weir.ts', variant, '{port}'], { path: '/users/42' })
 const cacheServer = (variant) => server([...TSX, 'bench/servers-cache/weir.mjs', variant, '{port}'])
 
 /** The targets of the issues, each a group compared to its first row. */
@@ -103,6 +104,15 @@ const GROUPS = {
         ['raw', 'weir', 'fastify', 'hono', 'express'].map((name) => [`${name} ${test}`, server([`bench/tfb/servers/${name}.mjs`, '{port}'], { path: `/${test}` })]),
       ),
     ),
+  },
+  controller: {
+    title: 'Controllers: GET /users/42, a plain route vs a @Controller class method (with @Describe) vs a controller() table',
+    rows: {
+      'plain route': controllerServer('plain'),
+      '@Controller class': controllerServer('class'),
+      'controller() table': controllerServer('table'),
+      'plain route again': controllerServer('plain'),
+    },
   },
   cache: {
     title: 'Cache: ~1 KB JSON, bare vs a cacheResponse() hit vs a createCache().wrap hit (memoryStore())',

@@ -10,7 +10,9 @@ export { Group } from './core/group.js'
 export { WeirRequest } from './core/request.js'
 export { WeirResponse } from './core/response.js'
 export type { HeaderValue } from './core/response.js'
+export { ANNOTATION, isAnnotation } from './core/types.js'
 export type {
+  RouteInfo,
   ContextVariables,
   ErrorHandler,
   Handler,

@@ -9,6 +9,7 @@ import { recommended } from '../../src/middleware/recommended/index.js'
 import { session } from '../../src/middleware/session/index.js'
 import { createViews } from '../../src/middleware/views/index.js'
 import { type Store, fileStore } from '../../src/store/index.js'
+import { mountControllers } from './controllers.js'
 import { redisStore } from '../../src/store/redis/index.js'
 import { mountChat } from './chat.js'
 
@@ -176,5 +177,6 @@ export function buildDemo(options: DemoOptions = {}): App {
     c.status(201)
     return item
   })
+  mountControllers(app) // a notes controller; GET /docs shows the API in debug mode
   return app
 }

@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process'
 import { Readable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import { describe, it } from 'node:test'
-import { HttpError, createApp } from '../index.js'
+import { ANNOTATION, HttpError, type Middleware, createApp } from '../index.js'
 import { consoleLogger } from '../utils/console-logger.js'
 import type { Mode } from '../utils/mode.js'
 
@@ -196,6 +196,36 @@ describe('app: routing answers', () => {
     assert.equal(res.headers.get('location'), '/docs?v=1')
     const post = await a.request('/docs/', { method: 'POST' })
     assert.equal(post.status, 308, 'a non-GET redirect keeps its method and body')
+  })
+})
+
+describe('app: routes() and annotations', () => {
+  const note = (text: string): Middleware => Object.assign(() => assert.fail(`annotation ${text} was run`), { [ANNOTATION]: text })
+
+  it('lists each route with its chain in run order: app, group, route middleware, handler', () => {
+    const a = app()
+    const global: Middleware = (_c, next) => next()
+    const own: Middleware = (_c, next) => next()
+    const handler = () => 'ok'
+    a.use(global)
+    const g = a.group('/g', own)
+    const doc = note('route')
+    g.get('/x', doc, handler)
+    assert.deepEqual(a.routes(), [{ method: 'GET', pattern: '/g/x', handlers: [global, own, doc, handler] }])
+  })
+
+  it('never runs an annotation, on a route, a group or the app, nor on a miss under a group', async () => {
+    const a = app()
+    a.use(note('app'))
+    const g = a.group('/g', note('group'))
+    g.get('/x', note('route'), () => 'ok')
+    assert.equal(await (await a.request('/g/x')).text(), 'ok')
+    assert.equal((await a.request('/g/nope')).status, 404)
+    assert.equal((await a.request('/nope')).status, 404)
+  })
+
+  it('refuses a route whose last function is an annotation', () => {
+    assert.throws(() => app().get('/x', note('last')), /last function must be the handler/)
   })
 })
 

@@ -23,7 +23,7 @@ import { Routes } from './routes.js'
 import { type ListenTls, type NodeServer, type Served, makeServer } from './server.js'
 import { type Http2Limits, adoptHttp2 } from './http2.js'
 import { upgradeListener } from './upgrade.js'
-import type { ErrorHandler, Handler, Logger, Middleware } from './types.js'
+import type { ErrorHandler, Handler, Logger, Middleware, RouteInfo } from './types.js'
 
 /** Node server settings; weir's defaults cut slow clients sooner than Node's. */
 export interface ServerOptions {
@@ -175,8 +175,11 @@ export class App extends Group<''> {
     return this.#closing !== undefined
   }
 
-  /** The registered routes. */
-  routes(): ReadonlyArray<{ method: string; pattern: string }> {
+  /**
+   * The registered routes in registration order: method, full pattern, and the functions of each route's
+   * chain (middleware, annotations such as `describe()`, the handler), which tools like `weir/openapi` read.
+   */
+  routes(): ReadonlyArray<RouteInfo> {
     return this.#routes.list()
   }
 

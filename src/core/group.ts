@@ -1,5 +1,5 @@
 /** Route groups: a prefix and middleware, nestable; the app itself is the root group. */
-import type { Handler, Middleware, Params, ParamsOf } from './types.js'
+import { type Handler, type Middleware, type Params, type ParamsOf, isAnnotation } from './types.js'
 
 /** Where groups register routes (the app's route table). */
 export interface RouteTable {
@@ -61,6 +61,7 @@ export class Group<Prefix extends string = ''> {
   on<P extends string>(method: string | readonly string[], path: P, ...handlers: Fn<`${Prefix}${P}`>[]): this {
     if (handlers.length === 0) throw new TypeError(`Route ${path} needs at least one handler`)
     for (const h of handlers) if (typeof h !== 'function') throw new TypeError(`Route ${path}: handlers must be functions`)
+    if (isAnnotation(handlers[handlers.length - 1])) throw new TypeError(`Route ${path}: the last function must be the handler, not an annotation`)
     const pattern = this.#prefix === '' ? path : path === '/' ? this.#prefix : this.#prefix + path
     for (const m of typeof method === 'string' ? [method] : method) {
       this.#table.add(m.toUpperCase(), pattern, this.#stacks, handlers as unknown as Middleware<Params>[])

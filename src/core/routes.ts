@@ -6,7 +6,7 @@ import { type Composed, compose } from './compose.js'
 import type { Context } from './context.js'
 import { sendError } from './fail.js'
 import type { RouteTable } from './group.js'
-import type { Handler, Middleware } from './types.js'
+import { type Handler, type Middleware, type RouteInfo, isAnnotation } from './types.js'
 
 /** The chains answering a miss: behind the global middleware, or a group's. */
 interface Fallback {
@@ -99,9 +99,9 @@ export class Routes implements RouteTable {
     this.#dirty = true
   }
 
-  /** Registered routes, for introspection. */
-  list(): ReadonlyArray<{ method: string; pattern: string }> {
-    return this.#router.routes().map(({ method, pattern }) => ({ method, pattern }))
+  /** Registered routes with their handler lists, for introspection (documentation, OpenAPI). */
+  list(): RouteInfo[] {
+    return this.#router.routes().map(({ method, pattern, value }) => ({ method, pattern, handlers: [...value.stacks.flat(), ...value.fns] }))
   }
 
   /**
@@ -162,11 +162,16 @@ export class Routes implements RouteTable {
 
   #rebuild(): void {
     const g = this.#global
-    for (const e of this.#entries) e.chain = compose([...e.stacks.flat(), ...e.fns])
-    this.#fallback = fallbacks(g, this.#notFound)
-    for (const e of this.#groupEntries) e.fallback = fallbacks(e.stacks.flat(), this.#notFound)
+    // Annotations (route documentation) are listed by `list()` but left out of the chains: they cost nothing per request.
+    for (const e of this.#entries) e.chain = compose(runnable([...e.stacks.flat(), ...e.fns]))
+    this.#fallback = fallbacks(runnable(g), this.#notFound)
+    for (const e of this.#groupEntries) e.fallback = fallbacks(runnable(e.stacks.flat()), this.#notFound)
     this.#dirty = false
   }
+}
+
+function runnable(fns: Middleware[]): Middleware[] {
+  return fns.some(isAnnotation) ? fns.filter((f) => !isAnnotation(f)) : fns
 }
 
 function fallbacks(stack: Middleware[], notFound: Handler): Fallback {

@@ -54,6 +54,32 @@ export type ResponseBody =
   | Iterable<Uint8Array | string>
   | null
 
+/**
+ * Marks a function of a route's handler list as an annotation: `app.routes()` lists it with the route (route
+ * documentation, OpenAPI), but requests never run it, so it costs nothing per request. The property's value
+ * is the annotation's data.
+ *
+ * @example
+ * const doc = Object.assign(function doc() {}, { [ANNOTATION]: { summary: 'A user' } })
+ * app.get('/users/:id', doc, show)   // runs only `show`; app.routes()[0].handlers holds `doc`
+ */
+export const ANNOTATION: unique symbol = Symbol.for('weir.annotation')
+
+/** A registered route as `app.routes()` lists it. */
+export interface RouteInfo {
+  /** `GET`, `POST`, … (the `HEAD` a `GET` route answers is not listed). */
+  method: string
+  /** The full pattern, group prefixes included. */
+  pattern: string
+  /** Every function of the route's chain in run order — the app's and groups' middleware, then the route's own — annotations included. */
+  handlers: ReadonlyArray<Middleware>
+}
+
+/** `true` for a function carrying {@link ANNOTATION}: listed with its route, never run. */
+export function isAnnotation(fn: unknown): boolean {
+  return typeof fn === 'function' && (fn as { [ANNOTATION]?: unknown })[ANNOTATION] !== undefined
+}
+
 /** The error hook: answer the error on `c` (or return a body). Runs for every error the chain did not handle. */
 export type ErrorHandler = (err: Error, c: Context) => unknown
 

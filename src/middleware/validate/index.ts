@@ -40,7 +40,10 @@ export interface ValidationIssue {
 
 /** The middleware `validate()` returns, typed by what it checks (read it with `c.valid(v)`). */
 export type Validator<S extends ValidateSchemas> = ((c: Context, next: () => Promise<void> | void) => Promise<void>) &
-  Validated<ValidatedInput<S>>
+  Validated<ValidatedInput<S>> & {
+    /** The schemas it checks, by part (read by `weir/openapi` to document the route). */
+    readonly schemas: Readonly<S>
+  }
 
 const PARTS: readonly ValidPart[] = ['params', 'query', 'headers', 'cookies', 'body']
 
@@ -74,7 +77,22 @@ export function validate<S extends ValidateSchemas>(schemas: S, options: Validat
     remember(c, self, out)
     return next()
   } as Validator<S>
+  Object.defineProperty(self, 'schemas', { value: Object.freeze({ ...schemas }), enumerable: true })
   return self
+}
+
+/**
+ * The schemas of a `validate()` middleware, `undefined` for any other function (`weir/openapi` reads a
+ * route's handlers with it).
+ *
+ * @example
+ * const v = validate({ body: z.object({ name: z.string() }) })
+ * schemasOf(v)?.body   // the zod schema
+ */
+export function schemasOf(fn: unknown): ValidateSchemas | undefined {
+  if (typeof fn !== 'function' || fn.name !== 'validate') return undefined
+  const schemas = (fn as { schemas?: unknown }).schemas
+  return typeof schemas === 'object' && schemas !== null ? (schemas as ValidateSchemas) : undefined
 }
 
 function checkSchemas(schemas: ValidateSchemas): Array<[ValidPart, StandardSchemaV1]> {
