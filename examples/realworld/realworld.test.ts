@@ -140,13 +140,7 @@ describe('the official RealWorld Postman collection', () => {
     it('passes every assertion, in full, and refuses a taken username or e-mail', async () => {
       const server = await startServer({ SQLITE_FILE: join(dir, 'conduit.db') })
       child = server.child
-      const user = freshUser()
-      const started = performance.now()
-      const result = await runCollection(server.url, user)
-      const ms = Math.round(performance.now() - started)
-      assertComplete(result)
-      await assertTaken(server.url, user)
-      console.log(`sqlite: ${result.requests.total} requests, ${result.assertions.total} assertions, ${result.assertions.failed} failed, newman ${ms} ms`)
+      await passesSuite('sqlite', server.url)
     })
   })
 
@@ -167,13 +161,18 @@ describe('the official RealWorld Postman collection', () => {
     it('passes every assertion, in full, and refuses a taken username or e-mail', async () => {
       const server = await startServer({ DATABASE_URL: `postgres://postgres@127.0.0.1:5432/${database}` })
       child = server.child
-      const user = freshUser()
-      const started = performance.now()
-      const result = await runCollection(server.url, user)
-      const ms = Math.round(performance.now() - started)
-      assertComplete(result)
-      await assertTaken(server.url, user)
-      console.log(`postgres: ${result.requests.total} requests, ${result.assertions.total} assertions, ${result.assertions.failed} failed, newman ${ms} ms`)
+      await passesSuite('postgres', server.url)
     })
   })
 })
+
+/** The official suite against `url`, complete and without a failure; then a taken username or e-mail is refused. */
+async function passesSuite(label: string, url: string): Promise<void> {
+  const user = freshUser()
+  const started = performance.now()
+  const result = await runCollection(url, user)
+  const ms = Math.round(performance.now() - started)
+  assertComplete(result)
+  await assertTaken(url, user)
+  console.log(`${label}: ${result.requests.total} requests, ${result.assertions.total} assertions, ${result.assertions.failed} failed, newman ${ms} ms`)
+}
