@@ -37,6 +37,8 @@ const post = (path, size) => ({ path, method: 'POST', bodySize: size })
 const withSession = (cookie) => ({ path: '/', cookie })
 const sessionServer = (variant) => server([...TSX, 'bench/servers-session/weir.mjs', variant, '{port}'], withSession('weir.sid'))
 const controllerServer = (variant) => server([...TSX, 'bench/servers-controller/weir.ts', variant, '{port}'], { path: '/users/42' })
+// HTTP/2 over TLS, loaded by h2load (10 connections × 10 streams) instead of wrk; `{dir}` holds a test certificate.
+const h2Server = (name) => server([`bench/servers-http2/${name}.mjs`, 'h2', '{port}', '{dir}', '{dir}'], { path: '/', h2: true })
 const cacheServer = (variant) => server([...TSX, 'bench/servers-cache/weir.mjs', variant, '{port}'])
 
 /** The targets of the issues, each a group compared to its first row. */
@@ -122,6 +124,16 @@ const GROUPS = {
       'createCache().wrap hit': cacheServer('wrap'),
     },
   },
+  http2: {
+    title: 'HTTP/2 over TLS, hello: Node compat API alone vs weir, fastify and hono on it (h2load -c 10 -m 10)',
+    rows: {
+      'raw http2 compat': h2Server('raw'),
+      weir: h2Server('weir'),
+      fastify: h2Server('fastify'),
+      hono: h2Server('hono'),
+      'raw http2 compat again': h2Server('raw'),
+    },
+  },
   inspector: {
     title: 'weir/inspector: hello in debug and release mode, without and with inspector() (no page open)',
     rows: Object.fromEntries(
@@ -132,7 +144,7 @@ const GROUPS = {
 
 const { values: o } = parseArgs({
   options: {
-    groups: { type: 'string', default: Object.keys(GROUPS).filter((g) => !['recommended-parts', 'tfb', 'inspector'].includes(g)).join(',') },
+    groups: { type: 'string', default: Object.keys(GROUPS).filter((g) => !['recommended-parts', 'tfb', 'inspector', 'http2'].includes(g)).join(',') },
     warmup: { type: 'string', default: '40' },
     duration: { type: 'string', default: '20' },
     connections: { type: 'string', default: '10' },
@@ -143,7 +155,7 @@ const { values: o } = parseArgs({
   },
 })
 if (o.smoke) Object.assign(o, { groups: 'recommended', warmup: '2', duration: '2' })
-for (const tool of ['valgrind', 'callgrind_control', 'wrk']) {
+for (const tool of ['valgrind', 'callgrind_control', 'wrk', ...(o.groups.split(',').includes('http2') ? ['h2load'] : [])]) {
   if (spawnSync('which', [tool]).status !== 0) {
     console.error(`bench/instructions.mjs needs ${tool}: run scripts/bench-tools.sh (apt-get install valgrind wrk)`)
     process.exit(1)
@@ -152,6 +164,9 @@ for (const tool of ['valgrind', 'callgrind_control', 'wrk']) {
 if (!o['no-build']) spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' })
 
 const dir = mkdtempSync(join(tmpdir(), 'weir-instr-'))
+// The http2 group's servers read a certificate from `{dir}`.
+const certArgs = ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=localhost']
+if (o.groups.split(',').includes('http2')) spawnSync('openssl', [...certArgs, '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' })
 const out = [`# Instructions per request (callgrind), ${new Date().toISOString().slice(0, 10)}, Node ${process.version}`, '']
 try {
   for (const name of o.groups.split(',')) {
@@ -199,6 +214,14 @@ async function count({ args, request }) {
       })
       child.once('exit', (code) => reject(new Error(`exited (${code}) before ready: ${err}`)))
     })
+    if (request.h2) {
+      const url = `https://127.0.0.1:${port}${request.path}`
+      h2load(url, o.warmup)
+      callgrind('--zero', child.pid)
+      const requests = h2load(url, o.duration)
+      callgrind('--dump', child.pid)
+      return readCount(port, child.pid, request.path, requests)
+    }
     const url = `http://127.0.0.1:${port}${request.path}`
     let script = request.method ? luaScript(request) : undefined
     let threads = 1
@@ -211,16 +234,29 @@ async function count({ args, request }) {
     callgrind('--zero', child.pid)
     const requests = wrk(url, o.duration, script, threads)
     callgrind('--dump', child.pid)
-    const dump = readdirSync(dir).find((f) => f.startsWith(`cg-${port}.`) && f.endsWith('.1'))
-    const text = readFileSync(join(dir, dump), 'utf8')
-    const summary = /^summary:\s+(\d+)/m.exec(text)
-    // --keep <dir>: keep each dump (for callgrind_annotate), named after the server's row.
-    if (o.keep) writeFileSync(join(o.keep, `callgrind.${request.path.replace(/\W+/g, '_')}.${child.pid}.out`), text)
-    if (!summary || requests === 0) throw new Error(`no count: ${dump}, ${requests} requests`)
-    return { requests, perRequest: Number(summary[1]) / requests }
+    return readCount(port, child.pid, request.path, requests)
   } finally {
     child.kill('SIGKILL')
   }
+}
+
+/** The instructions per request in the first dump of the server on `port`. */
+function readCount(port, pid, path, requests) {
+  const dump = readdirSync(dir).find((f) => f.startsWith(`cg-${port}.`) && f.endsWith('.1'))
+  const text = readFileSync(join(dir, dump), 'utf8')
+  const summary = /^summary:\s+(\d+)/m.exec(text)
+  // --keep <dir>: keep each dump (for callgrind_annotate), named after the server's row.
+  if (o.keep) writeFileSync(join(o.keep, `callgrind.${path.replace(/\W+/g, '_')}.${pid}.out`), text)
+  if (!summary || requests === 0) throw new Error(`no count: ${dump}, ${requests} requests`)
+  return { requests, perRequest: Number(summary[1]) / requests }
+}
+
+/** HTTP/2 load for `seconds`: h2load, `--connections` × 10 streams; returns the requests that succeeded. */
+function h2load(url, seconds) {
+  const r = spawnSync('h2load', ['-D', String(seconds), '-c', o.connections, '-m', '10', url], { encoding: 'utf8' })
+  const m = /requests: \d+ total, \d+ started, \d+ done, (\d+) succeeded, (\d+) failed/.exec(r.stdout)
+  if (!m || m[2] !== '0') throw new Error(`h2load failed: ${r.stdout}${r.stderr}`)
+  return Number(m[1])
 }
 
 function wrk(url, seconds, script, threads = 1) {
