@@ -1,6 +1,6 @@
 /**
  * The RealWorld ("Conduit") API on weir: every operation of the spec under `/api`, errors in its
- * `{"errors":{…}}` shape. See docs/realworld.md.
+ * `{"errors":{…}}` shape, its OpenAPI document at `/api/docs` in debug mode. See docs/realworld.md.
  */
 import { type App, HttpError, type Logger, type Mode, createApp } from '../../src/index.js'
 import { cors } from '../../src/middleware/cors/index.js'
@@ -11,6 +11,7 @@ import { createTokens } from './auth/token.js'
 import type { Database } from './db/index.js'
 import type { Deps } from './deps.js'
 import { answerError, dataErrors } from './errors.js'
+import { apiErrors, serveDocs } from './openapi.js'
 import { articleRoutes } from './routes/articles.js'
 import { commentRoutes } from './routes/comments.js'
 import { profileRoutes } from './routes/profiles.js'
@@ -52,11 +53,12 @@ export function buildApp(options: RealWorldOptions): App {
   app.get('/healthz', (c) => c.text('ok'))
 
   const deps: Deps = { db: options.db, tokens: createTokens(options.secret, options.tokenTtl ?? 24 * 3600) }
-  const api = app.group('/api', identify(deps.tokens, deps.db))
+  const api = app.group('/api', apiErrors, identify(deps.tokens, deps.db))
   userRoutes(api, deps)
   profileRoutes(api, deps)
   articleRoutes(api, deps)
   commentRoutes(api, deps)
   tagRoutes(api, deps)
+  serveDocs(app)
   return app
 }

@@ -1,15 +1,12 @@
 import assert from 'node:assert/strict'
 import { type ChildProcess, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import pg from 'pg'
-import { parse } from 'yaml'
-import { buildApp } from './app.js'
-import { openDatabase } from './db/index.js'
 import { type RunResult, collectionItems, expectedAssertions, runCollection } from './newman-run.js'
 
 const SERVER = fileURLToPath(new URL('./server.ts', import.meta.url))
@@ -92,22 +89,6 @@ function assertComplete(result: RunResult): void {
   assert.equal(result.assertions.total, expected, 'the assertion count is what the collection holds')
   assert.ok(expected > 200, `a full run has over 200 assertions (got ${expected})`)
 }
-
-describe('the RealWorld OpenAPI spec', () => {
-  it('has a route for each of its operations, under /api', async () => {
-    const spec = parse(readFileSync(new URL('./spec/openapi.yml', import.meta.url), 'utf8')) as { paths: Record<string, Record<string, unknown>> }
-    const operations = Object.entries(spec.paths).flatMap(([path, methods]) =>
-      Object.keys(methods).map((method) => `${method.toUpperCase()} /api${path.replace(/\{(\w+)\}/g, ':$1')}`),
-    )
-    assert.equal(operations.length, 19)
-    const db = await openDatabase({ file: ':memory:' })
-    const app = buildApp({ db, secret: randomBytes(32).toString('hex'), mode: 'test' })
-    // `:id(\d+)` is `{id}` in the spec: compare the patterns without their constraints.
-    const routes = new Set(app.routes().map((r) => `${r.method} ${r.pattern.replace(/\([^)]*\)/g, '')}`))
-    await db.close()
-    for (const operation of operations) assert.ok(routes.has(operation), `${operation} is routed`)
-  })
-})
 
 describe('the official RealWorld Postman collection', () => {
   it('is read in full: 32 requests, and the assertions of the branch each response takes', () => {

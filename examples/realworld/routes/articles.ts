@@ -1,12 +1,14 @@
 /** Articles and favorites: lists, the feed, one article, create, update, delete, favorite. */
 import { z } from 'zod'
 import type { Context, Group } from '../../../src/index.js'
+import { describe } from '../../../src/middleware/openapi/index.js'
 import { validate } from '../../../src/middleware/validate/index.js'
 import { requireUser, signedIn, viewerOf } from '../auth/middleware.js'
 import { type Article, type ArticleRef, articleRef, createArticle, deleteArticle, findArticle, listArticles, setFavorite, updateArticle } from '../data/articles.js'
 import type { Database } from '../db/index.js'
 import type { Deps } from '../deps.js'
 import { forbidden, notFound } from '../errors.js'
+import { ArticleAnswer, ArticlesAnswer, NoContent } from '../openapi.js'
 import { page, text } from '../schemas.js'
 
 const list = validate({ query: z.object({ tag: text(50).optional(), author: text(40).optional(), favorited: text(40).optional(), ...page }) })
@@ -32,33 +34,36 @@ const update = validate({
   }),
 })
 
+const tags = ['Articles']
+const favorites = ['Favorites']
+
 /** The routes of articles. */
 export function articleRoutes(api: Group<'/api'>, { db }: Deps): void {
-  api.get('/articles', list, async (c) => {
+  api.get('/articles', describe({ operationId: 'GetArticles', summary: 'Get recent articles globally', tags, responses: { 200: ArticlesAnswer } }), list, async (c) => {
     const { limit, offset, ...filter } = c.valid(list).query
     return listArticles(db, filter, { limit, offset }, viewerOf(c))
   })
 
-  api.get('/articles/feed', requireUser, feed, async (c) => {
+  api.get('/articles/feed', describe({ operationId: 'GetArticlesFeed', summary: 'Get recent articles from users you follow', tags, responses: { 200: ArticlesAnswer } }), requireUser, feed, async (c) => {
     const me = signedIn(c)
     return listArticles(db, { followedBy: me }, c.valid(feed).query, me)
   })
 
-  api.post('/articles', requireUser, create, async (c) => {
+  api.post('/articles', describe({ operationId: 'CreateArticle', summary: 'Create an article', tags, responses: { 201: ArticleAnswer } }), requireUser, create, async (c) => {
     const me = signedIn(c)
     const slug = await db.transaction((tx) => createArticle(tx, me, c.valid(create).body.article))
     return c.json({ article: await findArticle(db, slug, me) }, 201)
   })
 
-  api.get('/articles/:slug', async (c) => ({ article: await existing(db, c.params.slug, viewerOf(c)) }))
+  api.get('/articles/:slug', describe({ operationId: 'GetArticle', summary: 'Get an article', tags, responses: { 200: ArticleAnswer } }), async (c) => ({ article: await existing(db, c.params.slug, viewerOf(c)) }))
 
-  api.put('/articles/:slug', requireUser, update, async (c) => {
+  api.put('/articles/:slug', describe({ operationId: 'UpdateArticle', summary: 'Update an article', tags, responses: { 200: ArticleAnswer } }), requireUser, update, async (c) => {
     const ref = await own(db, c)
     const slug = await updateArticle(db, ref.id, c.valid(update).body.article)
     return { article: await findArticle(db, slug, ref.authorId) }
   })
 
-  api.delete('/articles/:slug', requireUser, async (c) => {
+  api.delete('/articles/:slug', describe({ operationId: 'DeleteArticle', summary: 'Delete an article', tags, responses: { 204: NoContent } }), requireUser, async (c) => {
     await deleteArticle(db, (await own(db, c)).id)
     return c.body(null, 204)
   })
@@ -70,8 +75,8 @@ export function articleRoutes(api: Group<'/api'>, { db }: Deps): void {
     await setFavorite(db, me, ref.id, on)
     return { article: await existing(db, c.params.slug, me) }
   }
-  api.post('/articles/:slug/favorite', requireUser, favorite(true))
-  api.delete('/articles/:slug/favorite', requireUser, favorite(false))
+  api.post('/articles/:slug/favorite', describe({ operationId: 'CreateArticleFavorite', summary: 'Favorite an article', tags: favorites, responses: { 200: ArticleAnswer } }), requireUser, favorite(true))
+  api.delete('/articles/:slug/favorite', describe({ operationId: 'DeleteArticleFavorite', summary: 'Unfavorite an article', tags: favorites, responses: { 200: ArticleAnswer } }), requireUser, favorite(false))
 }
 
 /** The article at `slug`, or 404. */

@@ -1,6 +1,7 @@
 /** Comments: `GET|POST /articles/:slug/comments`, `DELETE /articles/:slug/comments/:id`. */
 import { z } from 'zod'
 import type { Context, Group } from '../../../src/index.js'
+import { describe } from '../../../src/middleware/openapi/index.js'
 import { validate } from '../../../src/middleware/validate/index.js'
 import { requireUser, signedIn, viewerOf } from '../auth/middleware.js'
 import { articleRef } from '../data/articles.js'
@@ -8,24 +9,27 @@ import { commentAuthor, createComment, deleteComment, listComments } from '../da
 import type { Database } from '../db/index.js'
 import type { Deps } from '../deps.js'
 import { forbidden, notFound } from '../errors.js'
+import { CommentAnswer, CommentsAnswer, NoContent } from '../openapi.js'
 import { text } from '../schemas.js'
 
 const create = validate({ body: z.object({ comment: z.object({ body: text(10_000) }) }) })
 
+const tags = ['Comments']
+
 /** The routes of comments. */
 export function commentRoutes(api: Group<'/api'>, { db }: Deps): void {
-  api.get('/articles/:slug/comments', async (c) => {
+  api.get('/articles/:slug/comments', describe({ operationId: 'GetArticleComments', summary: 'Get comments for an article', tags, responses: { 200: CommentsAnswer } }), async (c) => {
     const article = await articleId(db, c)
     return { comments: await listComments(db, article, viewerOf(c)) }
   })
 
   // The spec answers a new comment with 200 (not 201).
-  api.post('/articles/:slug/comments', requireUser, create, async (c) => {
+  api.post('/articles/:slug/comments', describe({ operationId: 'CreateArticleComment', summary: 'Create a comment for an article', tags, responses: { 200: CommentAnswer } }), requireUser, create, async (c) => {
     const article = await articleId(db, c)
     return { comment: await createComment(db, article, signedIn(c), c.valid(create).body.comment.body) }
   })
 
-  api.delete('/articles/:slug/comments/:id(\\d+)', requireUser, async (c) => {
+  api.delete('/articles/:slug/comments/:id(\\d+)', describe({ operationId: 'DeleteArticleComment', summary: 'Delete a comment for an article', tags, responses: { 204: NoContent } }), requireUser, async (c) => {
     const article = await articleId(db, c)
     const id = Number(c.params.id)
     const author = await commentAuthor(db, article, id)

@@ -1,6 +1,7 @@
 /** Registration, login and the current user: `POST /users`, `POST /users/login`, `GET|PUT /user`. */
 import { z } from 'zod'
 import type { Group } from '../../../src/index.js'
+import { describe } from '../../../src/middleware/openapi/index.js'
 import { validate } from '../../../src/middleware/validate/index.js'
 import { requireUser, signedIn } from '../auth/middleware.js'
 import { hashPassword, verifyPassword } from '../auth/password.js'
@@ -8,6 +9,7 @@ import type { Tokens } from '../auth/token.js'
 import { type UserRecord, createUser, findUser, updateUser } from '../data/users.js'
 import type { Deps } from '../deps.js'
 import { fieldError } from '../errors.js'
+import { UserAnswer } from '../openapi.js'
 import { email, password, text, username } from '../schemas.js'
 
 const register = validate({ body: z.object({ user: z.object({ username, email, password }) }) })
@@ -31,15 +33,17 @@ const update = validate({
   }),
 })
 
+const tags = ['User and Authentication']
+
 /** The routes of users and authentication. */
 export function userRoutes(api: Group<'/api'>, { db, tokens }: Deps): void {
-  api.post('/users', register, async (c) => {
+  api.post('/users', describe({ operationId: 'CreateUser', summary: 'Register a new user', tags, responses: { 201: UserAnswer } }), register, async (c) => {
     const input = c.valid(register).body.user
     const user = await createUser(db, { ...input, password: await hashPassword(input.password) })
     return c.json({ user: present(user, tokens) }, 201)
   })
 
-  api.post('/users/login', login, async (c) => {
+  api.post('/users/login', describe({ operationId: 'Login', summary: 'Existing user login', tags, responses: { 200: UserAnswer } }), login, async (c) => {
     const input = c.valid(login).body.user
     const user = await findUser(db, { email: input.email })
     if (!(await verifyPassword(input.password, user?.password)) || user === undefined) {
@@ -48,12 +52,12 @@ export function userRoutes(api: Group<'/api'>, { db, tokens }: Deps): void {
     return { user: present(user, tokens) }
   })
 
-  api.get('/user', requireUser, async (c) => {
+  api.get('/user', describe({ operationId: 'GetCurrentUser', summary: 'Get current user', tags, responses: { 200: UserAnswer } }), requireUser, async (c) => {
     const user = await findUser(db, { id: signedIn(c) })
     return { user: present(user as UserRecord, tokens) }
   })
 
-  api.put('/user', requireUser, update, async (c) => {
+  api.put('/user', describe({ operationId: 'UpdateCurrentUser', summary: 'Update current user', tags, responses: { 200: UserAnswer } }), requireUser, update, async (c) => {
     const { password: plain, ...changes } = c.valid(update).body.user
     const user = await updateUser(db, signedIn(c), { ...changes, password: plain === undefined ? undefined : await hashPassword(plain) })
     return { user: present(user, tokens) }

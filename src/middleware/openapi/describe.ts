@@ -23,7 +23,7 @@ export interface RouteDoc {
   tags?: string[]
   operationId?: string
   deprecated?: boolean
-  /** Responses by status (`200`, `'2XX'`, `'default'`): a schema, or a {@link ResponseDoc}. Default `200`, no schema. */
+  /** Responses by status (`200`, `'2XX'`, `'default'`): a schema, or a {@link ResponseDoc}. Without a 1XX–3XX status among them, `200` (`201` for POST) with no schema is added. */
   responses?: Record<string | number, StandardSchemaV1 | ResponseDoc>
   /** Leave the route out of the document. Default `false`. */
   hidden?: boolean

@@ -108,7 +108,8 @@ function objectParams(schema: JsonSchema, where: 'query' | 'header' | 'cookie'):
 function responses(route: RouteInfo, doc: RouteDoc, validated: boolean, errors: BuildOptions['errors']): JsonSchema {
   const out: JsonSchema = {}
   const declared = Object.entries(doc.responses ?? {})
-  if (declared.length === 0) out[route.method === 'POST' ? '201' : '200'] = { description: statusText(route.method === 'POST' ? 201 : 200) }
+  // Declared errors alone (a group's 401, a route's 404) leave the route's success in place.
+  if (!declared.some(([status]) => /^[123]/.test(status))) out[route.method === 'POST' ? '201' : '200'] = { description: statusText(route.method === 'POST' ? 201 : 200) }
   for (const [status, r] of declared) out[status] = response(status, r)
   const media = errors === 'problem' ? 'application/problem+json' : 'application/json'
   const error = (description: string) => ({ description, content: { [media]: { schema: ERROR_REF } } })

@@ -123,6 +123,19 @@ suite('openapi', () => {
     assert.deepEqual(pathTemplates('/v1/things:get'), [{ path: '/v1/things:get', params: [] }])
   })
 
+  it("keeps the default success when a describe() declares only errors (a group's 401, a route's 404)", () => {
+    const a = app()
+    const api = a.group('/api', describe({ responses: { 401: { description: 'Sign in' } } }))
+    api.get('/items/:id', describe({ responses: { 404: { description: 'No such item' } } }), () => 1)
+    api.post('/items', () => 1)
+    api.delete('/items/:id', describe({ responses: { 204: { description: 'Gone' } } }), () => null)
+    const paths = openapi(a).document().paths
+    const statuses = (op: { responses?: unknown } | undefined) => Object.keys(op?.responses as object)
+    assert.deepEqual(statuses(paths['/api/items/{id}']!.get), ['200', '401', '404', 'default'])
+    assert.deepEqual(statuses(paths['/api/items']!.post), ['201', '401', 'default'])
+    assert.deepEqual(statuses(paths['/api/items/{id}']!.delete), ['204', '401', 'default'], 'a declared success replaces the default one')
+  })
+
   it('uses the problem format when asked', async () => {
     const doc = openapi(sample(app({ errors: { format: 'problem' } })), { errors: 'problem' }).document()
     await assertValid(doc)
