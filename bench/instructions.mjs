@@ -39,6 +39,8 @@ const sessionServer = (variant) => server([...TSX, 'bench/servers-session/weir.m
 const controllerServer = (variant) => server([...TSX, 'bench/servers-controller/weir.ts', variant, '{port}'], { path: '/users/42' })
 // HTTP/2 over TLS, loaded by h2load (10 connections × 10 streams) instead of wrk; `{dir}` holds a test certificate.
 const h2Server = (name) => server([`bench/servers-http2/${name}.mjs`, 'h2', '{port}', '{dir}', '{dir}'], { path: '/', h2: true })
+// WebSocket echo over 100 connections (bench/servers-ws/); a "request" is one round trip of a 32-byte message.
+const wsServer = (name) => server([...(name === 'weir' ? TSX : []), `bench/servers-ws/${name}.mjs`, '{port}'], { path: '/echo', ws: true })
 const cacheServer = (variant) => server([...TSX, 'bench/servers-cache/weir.mjs', variant, '{port}'])
 
 /** The targets of the issues, each a group compared to its first row. */
@@ -134,6 +136,16 @@ const GROUPS = {
       'raw http2 compat again': h2Server('raw'),
     },
   },
+  ws: {
+    title: 'WebSocket echo round trips, 32-byte text over 100 connections: ws alone vs weir, @fastify/websocket and hono',
+    rows: {
+      'raw ws': wsServer('raw'),
+      weir: wsServer('weir'),
+      fastify: wsServer('fastify'),
+      hono: wsServer('hono'),
+      'raw ws again': wsServer('raw'),
+    },
+  },
   inspector: {
     title: 'weir/inspector: hello in debug and release mode, without and with inspector() (no page open)',
     rows: Object.fromEntries(
@@ -144,7 +156,7 @@ const GROUPS = {
 
 const { values: o } = parseArgs({
   options: {
-    groups: { type: 'string', default: Object.keys(GROUPS).filter((g) => !['recommended-parts', 'tfb', 'inspector', 'http2'].includes(g)).join(',') },
+    groups: { type: 'string', default: Object.keys(GROUPS).filter((g) => !['recommended-parts', 'tfb', 'inspector', 'http2', 'ws'].includes(g)).join(',') },
     warmup: { type: 'string', default: '40' },
     duration: { type: 'string', default: '20' },
     connections: { type: 'string', default: '10' },
@@ -214,6 +226,14 @@ async function count({ args, request }) {
       })
       child.once('exit', (code) => reject(new Error(`exited (${code}) before ready: ${err}`)))
     })
+    if (request.ws) {
+      const url = `ws://127.0.0.1:${port}${request.path}`
+      echoes(url, o.warmup)
+      callgrind('--zero', child.pid)
+      const trips = echoes(url, o.duration)
+      callgrind('--dump', child.pid)
+      return readCount(port, child.pid, request.path, trips)
+    }
     if (request.h2) {
       const url = `https://127.0.0.1:${port}${request.path}`
       h2load(url, o.warmup)
@@ -251,12 +271,24 @@ function readCount(port, pid, path, requests) {
   return { requests, perRequest: Number(summary[1]) / requests }
 }
 
-/** HTTP/2 load for `seconds`: h2load, `--connections` × 10 streams; returns the requests that succeeded. */
+/**
+ * HTTP/2 load: h2load, `--connections` × 10 streams; returns the requests that succeeded. A fixed number of
+ * requests (800 per second asked, about the rate under valgrind), not a duration: each run's TLS handshakes
+ * then weigh the same per request whatever the server's speed.
+ */
 function h2load(url, seconds) {
-  const r = spawnSync('h2load', ['-D', String(seconds), '-c', o.connections, '-m', '10', url], { encoding: 'utf8' })
+  const r = spawnSync('h2load', ['-n', String(Number(seconds) * 800), '-c', o.connections, '-m', '10', url], { encoding: 'utf8' })
   const m = /requests: \d+ total, \d+ started, \d+ done, (\d+) succeeded, (\d+) failed/.exec(r.stdout)
   if (!m || m[2] !== '0') throw new Error(`h2load failed: ${r.stdout}${r.stderr}`)
   return Number(m[1])
+}
+
+/** WebSocket echo load: 100 connections, 1,000 round trips per second asked (fixed, as for h2load). */
+function echoes(url, seconds) {
+  const r = spawnSync(process.execPath, [join(ROOT, 'bench', 'servers-ws', 'echo-count.mjs'), url, '100', String(Number(seconds) * 1000)], { encoding: 'utf8' })
+  const n = Number(r.stdout.trim())
+  if (r.status !== 0 || !(n > 0)) throw new Error(`echo load failed: ${r.stdout}${r.stderr}`)
+  return n
 }
 
 function wrk(url, seconds, script, threads = 1) {

@@ -123,16 +123,8 @@ function open(raw: RawWebSocket, socket: Duplex, ip: string, c: Context, h: WebS
     ws.close(1011, 'Internal error')
   }
   // Runs a handler; a promise it returns is caught, and given back so that open() can hold messages.
-  const run = (fn: () => unknown): Promise<unknown> | undefined => {
-    try {
-      const r = fn() as Promise<unknown> | undefined
-      if (typeof r?.then === 'function') return r.then(undefined, fail)
-    } catch (err) {
-      fail(err)
-    }
-    return undefined
-  }
-  const inbox = new Inbox(o.maxQueued, receive(ws, c, h, o, run), () => ws.close(1008, 'Too many messages before the socket was ready'))
+  const run = (fn: () => unknown): Promise<unknown> | undefined => settled(fn, fail)
+  const inbox = new Inbox(o.maxQueued, receive(ws, c, h, o, fail), () => ws.close(1008, 'Too many messages before the socket was ready'))
   raw.on('message', (data: Buffer, isBinary: boolean) => {
     ws.count.received++
     inbox.push(data, isBinary)
@@ -153,14 +145,36 @@ function open(raw: RawWebSocket, socket: Duplex, ip: string, c: Context, h: WebS
   else opening.then(() => inbox.release())
 }
 
+/** Calls `fn`; what it throws, or a promise it returns rejects with, goes to `fail`. Gives back that promise. */
+function settled(fn: () => unknown, fail: (err: unknown) => void): Promise<unknown> | undefined {
+  try {
+    const r = fn() as Promise<unknown> | undefined
+    if (typeof r?.then === 'function') return r.then(undefined, fail)
+  } catch (err) {
+    fail(err)
+  }
+  return undefined
+}
+
 // What the inbox does with each message: the handler at once, or after the schema's check (held while an
-// asynchronous check runs, so messages keep their order).
-function receive(ws: WsSocket, c: Context, h: WebSocketHandlers<unknown>, o: Resolved, run: (fn: () => unknown) => unknown) {
+// asynchronous check runs, so messages keep their order). Without a schema this is the per-message path:
+// no closure or promise is made for a handler that returns nothing.
+function receive(ws: WsSocket, c: Context, h: WebSocketHandlers<unknown>, o: Resolved, fail: (err: unknown) => void) {
+  const message = h.message
+  const handle = (data: unknown, isBinary: boolean): undefined => {
+    if (message === undefined) return
+    try {
+      const r = message(ws, data, isBinary, c) as Promise<unknown> | undefined
+      if (r !== undefined && typeof r.then === 'function') r.then(undefined, fail)
+    } catch (err) {
+      fail(err)
+    }
+  }
   const schema = o.schema
-  const handle = (data: unknown, isBinary: boolean): undefined => void run(() => h.message?.(ws, data, isBinary, c))
   if (schema === undefined) {
     return (data: Buffer, isBinary: boolean): undefined => handle(isBinary ? data : data.toString('utf8'), isBinary)
   }
+  const rejected = (err: unknown): undefined => void fail(err)
   const settle = (r: Checked, isBinary: boolean): void => {
     if (r.ok) return handle(r.value, isBinary)
     if (o.invalid === 'close') return ws.close(1008, 'Invalid message')
@@ -172,13 +186,10 @@ function receive(ws: WsSocket, c: Context, h: WebSocketHandlers<unknown>, o: Res
     try {
       r = check(schema, data, isBinary)
     } catch (err) {
-      return void run(() => Promise.reject(err))
+      return rejected(err)
     }
     if (!(r instanceof Promise)) return void settle(r, isBinary)
-    return r.then(
-      (checked) => settle(checked, isBinary),
-      (err: unknown) => void run(() => Promise.reject(err)),
-    )
+    return r.then((checked) => settle(checked, isBinary), rejected)
   }
 }
 
