@@ -37,7 +37,7 @@ const post = (path, size) => ({ path, method: 'POST', bodySize: size })
 const withSession = (cookie) => ({ path: '/', cookie })
 const sessionServer = (variant) => server([...TSX, 'bench/servers-session/weir.mjs', variant, '{port}'], withSession('weir.sid'))
 const controllerServer = (variant) => server([...TSX, 'bench/servers-controller/weir.ts', variant, '{port}'], { path: '/users/42' })
-// HTTP/2 over TLS, loaded by h2load (10 connections × 10 streams) instead of wrk; `{dir}` holds a test certificate.
+// HTTP/2 over TLS, loaded by h2load (10 connections, one stream each at a time) instead of wrk; `{dir}` holds a test certificate.
 const h2Server = (name) => server([`bench/servers-http2/${name}.mjs`, 'h2', '{port}', '{dir}', '{dir}'], { path: '/', h2: true })
 // WebSocket echo over 100 connections (bench/servers-ws/); a "request" is one round trip of a 32-byte message.
 const wsServer = (name) => server([...(name === 'weir' ? TSX : []), `bench/servers-ws/${name}.mjs`, '{port}'], { path: '/echo', ws: true })
@@ -127,7 +127,7 @@ const GROUPS = {
     },
   },
   http2: {
-    title: 'HTTP/2 over TLS, hello: Node compat API alone vs weir, fastify and hono on it (h2load -c 10 -m 10)',
+    title: 'HTTP/2 over TLS, hello: Node compat API alone vs weir, fastify and hono on it (h2load -c 10 -m 1)',
     rows: {
       'raw http2 compat': h2Server('raw'),
       weir: h2Server('weir'),
@@ -272,12 +272,13 @@ function readCount(port, pid, path, requests) {
 }
 
 /**
- * HTTP/2 load: h2load, `--connections` × 10 streams; returns the requests that succeeded. A fixed number of
- * requests (800 per second asked, about the rate under valgrind), not a duration: each run's TLS handshakes
- * then weigh the same per request whatever the server's speed.
+ * HTTP/2 load: h2load, `--connections` connections of one stream at a time; returns the requests that
+ * succeeded. A fixed number of requests (800 per second asked, about the rate under valgrind), not a
+ * duration, so each run's TLS handshakes weigh the same per request whatever the server's speed; one stream
+ * per connection, so a slower server does not get more requests per read (and fewer instructions per request).
  */
 function h2load(url, seconds) {
-  const r = spawnSync('h2load', ['-n', String(Number(seconds) * 800), '-c', o.connections, '-m', '10', url], { encoding: 'utf8' })
+  const r = spawnSync('h2load', ['-n', String(Number(seconds) * 800), '-c', o.connections, '-m', '1', url], { encoding: 'utf8' })
   const m = /requests: \d+ total, \d+ started, \d+ done, (\d+) succeeded, (\d+) failed/.exec(r.stdout)
   if (!m || m[2] !== '0') throw new Error(`h2load failed: ${r.stdout}${r.stderr}`)
   return Number(m[1])
