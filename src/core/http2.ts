@@ -1,6 +1,6 @@
 /** HTTP/2 through Node's compatibility API: request headers as users expect them, limits, sessions and their close. */
-import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { Http2SecureServer, Http2Server, SecureServerOptions, ServerHttp2Session } from 'node:http2'
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http'
+import { type Http2SecureServer, type Http2Server, Http2ServerRequest, type SecureServerOptions, type ServerHttp2Session } from 'node:http2'
 import type { HeaderValue } from './response.js'
 
 /**
@@ -95,15 +95,15 @@ export class H2Sessions {
   #add(session: ServerHttp2Session): void {
     this.#sessions.add(session)
     let open = 0
-    let timer: NodeJS.Timeout | undefined
-    const arm = () => {
-      timer = setTimeout(() => goaway(session), this.#idle).unref()
+    // One timer per session, made once and restarted (`refresh`) when its last stream closes: no timer is
+    // made or cleared per stream. Firing while a stream is open does nothing; that stream's close restarts it.
+    const timer = setTimeout(() => open === 0 && goaway(session), this.#idle).unref()
+    const closed = (): void => {
+      if (--open === 0 && !session.closed) timer.refresh()
     }
     session.on('stream', (stream) => {
-      if (open++ === 0) clearTimeout(timer)
-      stream.once('close', () => {
-        if (--open === 0 && !session.closed) arm()
-      })
+      open++
+      stream.on('close', closed)
     })
     session.once('close', () => {
       clearTimeout(timer)
@@ -113,7 +113,6 @@ export class H2Sessions {
     session.on('error', () => {})
     // A connection accepted just before the close began still gets its GOAWAY.
     if (this.#closing) goaway(session)
-    else arm()
   }
 }
 
@@ -128,25 +127,74 @@ export function isHttp2(o: IncomingMessage | ServerResponse): boolean {
   return (o as { stream?: unknown }).stream !== undefined
 }
 
+/** Request headers without pseudo-headers, with `host` from `:authority` when the client sent none. */
+function plainHeaders(src: IncomingHttpHeaders): IncomingHttpHeaders {
+  const headers: IncomingHttpHeaders = {}
+  for (const name in src) if (name.charCodeAt(0) !== 58 /* : */ && name !== '__proto__') headers[name] = src[name]
+  const authority = src[':authority']
+  if (headers.host === undefined && typeof authority === 'string') headers.host = authority
+  return headers
+}
+
+/** `rawHeaders` without pseudo-headers, with `host` from `:authority` when the client sent none. */
+function plainRawHeaders(src: string[], authority: unknown, hasHost: boolean): string[] {
+  const raw: string[] = []
+  for (let i = 0; i < src.length; i += 2) if (src[i]!.charCodeAt(0) !== 58) raw.push(src[i]!, src[i + 1]!)
+  if (!hasHost && typeof authority === 'string') raw.push('host', authority)
+  return raw
+}
+
+// Node's own accessors (the typings declare them as plain fields, so `super.headers` does not type-check).
+const NODE_HEADERS = accessor('headers')
+const NODE_RAW_HEADERS = accessor('rawHeaders')
+
+function accessor(name: 'headers' | 'rawHeaders'): () => never {
+  const get = Object.getOwnPropertyDescriptor(Http2ServerRequest.prototype, name)?.get
+  if (get === undefined) throw new Error(`node:http2: Http2ServerRequest has no ${name} accessor`)
+  return get as () => never
+}
+
+/**
+ * The request class of the HTTP/2 servers `listen` makes: `headers` and `rawHeaders` as an HTTP/1.1
+ * request has them (no pseudo-headers, `host` from `:authority`, RFC 9113 §8.3.1), made on first read.
+ * Node's own getters (`method`, `url`, `authority`) keep reading the original fields. @internal
+ */
+export class WeirHttp2Request extends (Http2ServerRequest as new (...args: ConstructorParameters<typeof Http2ServerRequest>) => object) {
+  #headers: IncomingHttpHeaders | undefined
+  #raw: string[] | undefined
+
+  get headers(): IncomingHttpHeaders {
+    this.#headers ??= plainHeaders(NODE_HEADERS.call(this))
+    return this.#headers
+  }
+
+  set headers(value: IncomingHttpHeaders) {
+    this.#headers = value
+  }
+
+  get rawHeaders(): string[] {
+    if (this.#raw !== undefined) return this.#raw
+    const src: IncomingHttpHeaders = NODE_HEADERS.call(this)
+    this.#raw = plainRawHeaders(NODE_RAW_HEADERS.call(this), src[':authority'], src.host !== undefined)
+    return this.#raw
+  }
+
+  set rawHeaders(value: string[]) {
+    this.#raw = value
+  }
+}
+
 /**
  * For a request that came over HTTP/2 (`false` for any other), makes it look like an HTTP/1.1 one to
- * everything after it: `headers` and `rawHeaders` without pseudo-headers (`:method`, `:path`, …) and with
- * `host` from `:authority` (RFC 9113 §8.3.1). Node's own getters (`method`, `url`, `authority`) keep
- * reading the original fields.
+ * everything after it, as {@link WeirHttp2Request} does: for servers made by the user (`app.handler()`),
+ * whose requests are Node's own class.
  */
 export function adoptHttp2(req: IncomingMessage): boolean {
+  if (req instanceof WeirHttp2Request) return true
   if (!isHttp2(req)) return false
   const src = req.headers
-  const headers: Record<string, string | string[] | undefined> = {}
-  for (const name in src) if (name.charCodeAt(0) !== 58 /* : */ && name !== '__proto__') headers[name] = src[name]
-  const raw: string[] = []
-  const rawSrc = req.rawHeaders
-  for (let i = 0; i < rawSrc.length; i += 2) if (rawSrc[i]!.charCodeAt(0) !== 58) raw.push(rawSrc[i]!, rawSrc[i + 1]!)
-  const authority = src[':authority']
-  if (headers.host === undefined && typeof authority === 'string') {
-    headers.host = authority
-    raw.push('host', authority)
-  }
+  const headers = plainHeaders(src)
+  const raw = plainRawHeaders(req.rawHeaders, src[':authority'], src.host !== undefined)
   Object.defineProperty(req, 'headers', { value: headers, writable: true, configurable: true, enumerable: true })
   Object.defineProperty(req, 'rawHeaders', { value: raw, writable: true, configurable: true, enumerable: true })
   return true

@@ -1,9 +1,9 @@
 /** The Node server `listen` makes: HTTP/1.1, HTTPS, HTTP/2 over TLS (with HTTP/1.1 beside it) or cleartext h2c. */
 import { Server as HttpServer, type IncomingMessage, type Server, type ServerResponse, createServer as createHttpServer } from 'node:http'
-import { type Http2SecureServer, type Http2Server, createSecureServer, createServer as createH2cServer } from 'node:http2'
+import { type Http2SecureServer, type Http2Server, type Http2ServerRequest, createSecureServer, createServer as createH2cServer } from 'node:http2'
 import { createServer as createHttpsServer } from 'node:https'
 import type { SecureContextOptions, TlsOptions } from 'node:tls'
-import { type Http2Limits, H2Sessions, type H2Settings, http2Settings } from './http2.js'
+import { type Http2Limits, H2Sessions, type H2Settings, WeirHttp2Request, http2Settings } from './http2.js'
 
 /** Any server `listen` makes. `net.Server` methods (`address`, `getConnections`, events) work on all. */
 export type NodeServer = Server | Http2SecureServer | Http2Server
@@ -77,8 +77,8 @@ function h2Server(tls: ListenTls | undefined, s: ServerSettings, on: Listeners):
   const limits: H2Settings = http2Settings(s.http2, s.maxHeaderSize)
   const server =
     tls === undefined
-      ? createH2cServer(limits.server, on.request as never)
-      : createSecureServer({ ...tls, ...limits.server, allowHTTP1: true }, on.request as never)
+      ? createH2cServer({ ...limits.server, Http2ServerRequest: H2_REQUEST }, on.request as never)
+      : createSecureServer({ ...tls, ...limits.server, allowHTTP1: true, Http2ServerRequest: H2_REQUEST }, on.request as never)
   const sessions = new H2Sessions(server, limits.idleTimeout)
   if (tls === undefined) {
     server.on('checkContinue', on.checkContinue as never)
@@ -103,6 +103,9 @@ function h2Server(tls: ListenTls | undefined, s: ServerSettings, on: Listeners):
     },
   }
 }
+
+/** weir's HTTP/2 request class (pseudo-headers out of `headers`), as Node's option takes it. */
+const H2_REQUEST = WeirHttp2Request as unknown as typeof Http2ServerRequest
 
 /** Node's HTTP/1.1 connection closers work on any server that tracks HTTP/1.1 connections (allowHTTP1 does). */
 const HTTP1 = HttpServer.prototype
