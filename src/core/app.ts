@@ -412,18 +412,18 @@ export class App extends Group<''> {
       if (out instanceof Promise) {
         return out.then((v) => void (v !== undefined && c.send(v))).then(
           () => undefined,
-          (e) => this.#hookFailed(e, c),
+          (e) => this.#hookFailed(e, c, answer),
         )
       }
       if (out !== undefined) c.send(out)
     } catch (e) {
-      return this.#hookFailed(e, c)
+      return this.#hookFailed(e, c, answer)
     }
   }
 
-  #hookFailed(thrown: unknown, c: Context): Error {
+  #hookFailed(thrown: unknown, c: Context, answer?: ErrorAnswerOptions): Error {
     const err = toError(thrown)
-    sendError(c, err)
+    sendError(c, err, answer)
     return err
   }
 

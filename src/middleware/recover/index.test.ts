@@ -262,6 +262,15 @@ describe("recover: with the app's onError", () => {
     })
     const { res, body } = await call(a, '/busy')
     assert.deepEqual([res.status, body!.code, body!.title], [500, 'ERR_INTERNAL', 'Internal Server Error'])
+    const plain = createApp({ mode: 'test', logger: consoleLogger('silent'), errors: { format: 'problem' } })
+    plain.use(recover({ format: 'plain' })).onError(() => {
+      throw new Error('hook broke')
+    })
+    plain.get('/x', () => {
+      throw new Error('x')
+    })
+    const own = await call(plain, '/x')
+    assert.deepEqual([own.type, own.body], ['application/json', { status: 500, code: 'ERR_INTERNAL', message: 'hook broke' }])
     assert.equal(a.lines.filter((l) => l.includes('ERR_ON_ERROR_FAILED')).length, 1)
     assert.deepEqual(
       a.events.map(([m, cat]) => [m, cat]),
