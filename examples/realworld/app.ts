@@ -2,7 +2,7 @@
  * The RealWorld ("Conduit") API on weir: every operation of the spec under `/api`, errors in its
  * `{"errors":{…}}` shape, its OpenAPI document at `/api/docs` in debug mode. See docs/realworld.md.
  */
-import { type App, HttpError, type Logger, type Mode, createApp } from '../../src/index.js'
+import { type App, type Logger, type Mode, createApp } from '../../src/index.js'
 import { cors } from '../../src/middleware/cors/index.js'
 import { createLogger } from '../../src/middleware/logger/index.js'
 import { recommended } from '../../src/middleware/recommended/index.js'
@@ -10,7 +10,7 @@ import { identify } from './auth/middleware.js'
 import { createTokens } from './auth/token.js'
 import type { Database } from './db/index.js'
 import type { Deps } from './deps.js'
-import { answerError, dataErrors } from './errors.js'
+import { answerError } from './errors.js'
 import { apiErrors, serveDocs } from './openapi.js'
 import { articleRoutes } from './routes/articles.js'
 import { commentRoutes } from './routes/comments.js'
@@ -41,15 +41,11 @@ export interface RealWorldOptions {
  */
 export function buildApp(options: RealWorldOptions): App {
   const app = createApp({ mode: options.mode, logger: options.logger ?? createLogger({ mode: options.mode }) })
-  // recover() would answer in weir's own error format; without it every error reaches onError, which
-  // answers in the spec's. The request id and the access log stay. cors(): the RealWorld front ends run on
-  // other origins; tokens travel in a header, not a cookie, so any origin may call. dataErrors turns a
-  // taken username or e-mail (a UNIQUE constraint) into a 422 before the app reports it.
-  app.use(...recommended({ recover: false }), cors(), dataErrors)
+  // Every error answer — thrown, caught by recover(), weir's own 404 and 405 — is made by answerError, in
+  // the spec's shape. cors(): the RealWorld front ends run on other origins; tokens travel in a header, not
+  // a cookie, so any origin may call.
+  app.use(...recommended(), cors())
   app.onError(answerError)
-  app.notFound((c) => {
-    throw new HttpError(404, `No route for ${c.req.method} ${c.req.path}`, { code: 'ERR_NOT_FOUND' })
-  })
   app.get('/healthz', (c) => c.text('ok'))
 
   const deps: Deps = { db: options.db, tokens: createTokens(options.secret, options.tokenTtl ?? 24 * 3600) }

@@ -2,7 +2,7 @@
  * Every error answer in the RealWorld shape, made in one place (`app.onError`):
  * `{ "errors": { "<field or body>": ["<message>"] }, "code": "ERR_…" }`.
  */
-import { type Context, HttpError, type Middleware } from '../../src/index.js'
+import { type Context, HttpError } from '../../src/index.js'
 import type { ValidationIssue } from '../../src/middleware/validate/index.js'
 import { UniqueViolation } from './db/index.js'
 
@@ -40,26 +40,12 @@ export function forbidden(what: 'article' | 'comment'): HttpError {
 }
 
 /**
- * Middleware turning the data layer's errors into HttpErrors before they leave the routes: a UNIQUE
- * constraint (a username or e-mail taken, also under a race) is 422 on its column. So the app logs and
- * reports it as the client's error (`http`, logged at debug), not as a bug.
- *
- * @example
- * app.use(...recommended({ recover: false }), dataErrors)
- */
-export const dataErrors: Middleware = async function dataErrors(_c, next) {
-  try {
-    await next()
-  } catch (err) {
-    if (err instanceof UniqueViolation) throw fieldError(422, 'ERR_TAKEN', err.column, 'has already been taken')
-    throw err
-  }
-}
-
-/**
- * The app's `onError` hook: any error becomes the RealWorld shape. Validation failures (weir's 400
- * `ERR_VALIDATION`) are 422 with a message per field; other HttpErrors keep their status (401, 403, 404,
- * 413, …) and headers (`WWW-Authenticate`); anything else is a 500 whose message is hidden in release mode.
+ * The app's `onError` hook: any error becomes the RealWorld shape — those `recover()` catches and weir's own
+ * 404 and 405 included. HttpErrors keep their status (401, 403, 404, 405, 413, 422 from `validate()`, …) and
+ * headers (`WWW-Authenticate`, `Allow`); a validation failure gets a message per field. A UNIQUE constraint
+ * of the data layer (a username or e-mail taken, also under a race) is 422 on its column — weir then logs it
+ * at debug and reports it as the client's error (`http`), not as a bug. Anything else is a 500 whose message
+ * is hidden in release mode.
  *
  * @example
  * app.onError(answerError)
@@ -78,8 +64,9 @@ interface Answer {
 }
 
 function describe(err: Error, release: boolean): Answer {
+  if (err instanceof UniqueViolation) return { status: 422, code: 'ERR_TAKEN', errors: { [err.column]: ['has already been taken'] } }
   if (!(err instanceof HttpError)) return { status: 500, code: 'ERR_INTERNAL', errors: { body: [release ? 'Internal Server Error' : err.message] } }
-  if (err.code === 'ERR_VALIDATION') return { status: 422, code: err.code, errors: byField(err.details as ValidationIssue[]) }
+  if (err.code === 'ERR_VALIDATION') return { status: err.status, code: err.code, errors: byField(err.details as ValidationIssue[]) }
   const message = err.expose || !release ? err.message : 'Internal Server Error'
   return { status: err.status, code: err.code, errors: isFieldErrors(err.details) ? err.details : { body: [message] }, headers: err.headers }
 }

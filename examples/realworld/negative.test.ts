@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import pg from 'pg'
-import type { App } from '../../src/index.js'
+import { type App, type ErrorCategory, consoleLogger } from '../../src/index.js'
 import { buildApp } from './app.js'
 import { createTokens } from './auth/token.js'
 import { type Database, openDatabase } from './db/index.js'
@@ -202,6 +202,21 @@ function cases(): void {
       assertError(await call('PUT', '/user', { token: other.token, body: { user: { username: taken.username } } }), 422, 'ERR_TAKEN', 'username')
     })
 
+    it("logs a taken username as the client's error (debug, http), not as a bug", async () => {
+      const taken = await register()
+      const lines: Array<{ level: number; msg: string }> = []
+      const events: ErrorCategory[] = []
+      const watched = buildApp({ db, secret, mode: 'test', logger: consoleLogger('debug', (l) => lines.push(JSON.parse(l))) })
+      watched.onEvent('error', (_err, _c, category) => events.push(category))
+      const user = { username: taken.username, email: `again_${taken.email}`, password: 'password-1' }
+      const res = await watched.request('/api/users', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user }) })
+      assert.equal(res.status, 422)
+      assert.deepEqual(await res.json(), { errors: { username: ['has already been taken'] }, code: 'ERR_TAKEN' })
+      assert.deepEqual(events, ['http'])
+      assert.deepEqual(lines.filter((l) => l.level >= 50), [])
+      assert.ok(lines.some((l) => l.level === 20 && l.msg === 'username is already taken'), JSON.stringify(lines))
+    })
+
     it('names every missing field of a registration', async () => {
       const res = await call('POST', '/users', { body: { user: {} } })
       assert.equal(res.status, 422)
@@ -252,6 +267,12 @@ function cases(): void {
       assertError(await call('DELETE', `/articles/${slug}/comments/99999999999999999999`, { token }), 404, 'ERR_COMMENT_NOT_FOUND')
       assertError(await call('DELETE', `/articles/${slug}/comments/abc`, { token }), 404, 'ERR_NOT_FOUND')
       assertError(await call('GET', '/nope'), 404, 'ERR_NOT_FOUND')
+    })
+
+    it('answers a method a path does not have with 405 and Allow, in the same shape', async () => {
+      const res = await call('DELETE', '/tags')
+      assertError(res, 405, 'ERR_METHOD_NOT_ALLOWED')
+      assert.equal(res.headers.get('allow'), 'GET, HEAD, OPTIONS')
     })
   })
 

@@ -48,7 +48,7 @@ const error = (description: string) => ({ description, schema })
 
 /**
  * The errors any route of the API may answer, in the spec's shape (see errors.ts), for the `/api` group. They
- * replace weir's defaults: this app answers a validation failure with 422, not 400, and never in weir's format.
+ * replace weir's defaults, which describe weir's own error format: this app never answers in it.
  *
  * @example
  * const api = app.group('/api', apiErrors, identify(tokens, db))
@@ -58,7 +58,7 @@ export const apiErrors = describe({
     400: error('The body is not JSON (`ERR_BODY_*`)'),
     401: error('No token where one is required, or a malformed, forged or expired one (`ERR_AUTH_REQUIRED`, `ERR_TOKEN_*`)'),
     422: error('A missing or invalid field (`ERR_VALIDATION`), or a username or e-mail already taken (`ERR_TAKEN`)'),
-    default: error('Another error: 403 (`ERR_NOT_AUTHOR`), 404, 413, 415 or 500 (a 405 keeps weir\'s own format)'),
+    default: error('Another error: 403 (`ERR_NOT_AUTHOR`), 404, 405 (with `Allow`), 413, 415 or 500'),
   },
 })
 

@@ -1,5 +1,6 @@
 /** The zod pieces the routes' validators share; messages read after the field name (`email is invalid`). */
 import { z } from 'zod'
+import type { ValidateOptions } from '../../src/middleware/validate/index.js'
 
 /** A required string, trimmed, `min`–`max` characters. */
 export function text(max: number, min = 1) {
@@ -37,3 +38,6 @@ export const page = {
   limit: count(1, 100, 20),
   offset: count(0, Number.MAX_SAFE_INTEGER, 0),
 }
+
+/** The spec answers invalid input with 422 Unprocessable Content: the options every validator of the app takes. */
+export const unprocessable = { status: 422 } as const satisfies ValidateOptions

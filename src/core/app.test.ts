@@ -187,6 +187,61 @@ describe('app: routing answers', () => {
     assert.equal(await res.text(), 'custom 404')
   })
 
+  it("gives the core's 404 and 405 to onError as HttpErrors; the 405 keeps Allow", async () => {
+    const a = app()
+    const seen: unknown[] = []
+    a.get('/r', () => 'g')
+    a.post('/r', () => 'p')
+    assert.equal((await a.request('/nope')).status, 404, 'answered by the core before a hook is set')
+    a.onError((err, c) => {
+      const e = err as HttpError
+      seen.push([e instanceof HttpError, e.status, e.code, e.headers?.allow])
+      return c.json({ error: e.code }, e.status)
+    })
+    const missing = await a.request('/nope')
+    assert.equal(missing.status, 404)
+    assert.deepEqual(await missing.json(), { error: 'ERR_NOT_FOUND' })
+    const method = await a.request('/r', { method: 'DELETE' })
+    assert.equal(method.status, 405)
+    assert.equal(method.headers.get('allow'), 'GET, HEAD, OPTIONS, POST')
+    assert.deepEqual(await method.json(), { error: 'ERR_METHOD_NOT_ALLOWED' })
+    assert.deepEqual(seen, [
+      [true, 404, 'ERR_NOT_FOUND', undefined],
+      [true, 405, 'ERR_METHOD_NOT_ALLOWED', 'GET, HEAD, OPTIONS, POST'],
+    ])
+    assert.equal((await a.request('/r', { method: 'OPTIONS' })).status, 204, 'OPTIONS is an answer, not an error')
+  })
+
+  it('with onError, a miss under a group is thrown through the group middleware; a custom notFound still answers', async () => {
+    const a = app()
+    const caught: string[] = []
+    a.onError((err, c) => c.text(`hook ${(err as HttpError).code}`, (err as HttpError).status))
+    const api = a.group('/api', async (c, next) => {
+      try {
+        await next()
+      } catch (err) {
+        caught.push(`${c.req.path} ${(err as HttpError).code}`)
+        throw err
+      }
+    })
+    api.get('/items', () => [])
+    assert.equal(await (await a.request('/api/nope')).text(), 'hook ERR_NOT_FOUND')
+    assert.equal(await (await a.request('/api/items', { method: 'PUT' })).text(), 'hook ERR_METHOD_NOT_ALLOWED')
+    assert.deepEqual(caught, ['/api/nope ERR_NOT_FOUND', '/api/items ERR_METHOD_NOT_ALLOWED'])
+    a.notFound((c) => c.text('custom 404', 404))
+    assert.equal(await (await a.request('/nope')).text(), 'custom 404')
+  })
+
+  it('without onError, answers 404 and 405 itself: no error event, no log line', async () => {
+    const a = app()
+    const events: string[] = []
+    a.onEvent('error', (_e, _c, category) => events.push(category))
+    a.get('/r', () => 'g')
+    assert.equal((await a.request('/nope')).status, 404)
+    assert.equal((await a.request('/r', { method: 'POST' })).status, 405)
+    assert.deepEqual([events, a.lines], [[], []])
+  })
+
   it('redirects to the registered form when trailingSlash is redirect, keeping the query', async () => {
     const a = createApp({ mode: 'test', router: { trailingSlash: 'redirect' } })
     a.get('/docs', () => 'docs')
@@ -293,6 +348,43 @@ describe('app: errors', () => {
     assert.equal(res.status, 418)
     assert.deepEqual(await res.json(), { oops: 'bad' })
     assert.deepEqual(seen, ['bad /'])
+  })
+
+  it('logs an error onError answers with a 4xx at debug and reports it as http, not as a bug', async () => {
+    const a = app()
+    const events: string[] = []
+    a.onEvent('error', (err, _c, category) => events.push(`${err.message} ${category}`))
+    a.onError((err, c) => {
+      if (err.message === 'taken') return c.json({ error: 'already taken' }, 422)
+      if (err.message === 'hidden') return c.redirect('/oops')
+      if (err instanceof HttpError && err.status === 401) return c.redirect('/login')
+      return c.json({ error: 'internal' }, 500)
+    })
+    a.get('/taken', async () => {
+      throw new Error('taken')
+    })
+    a.get('/bug', () => {
+      throw new Error('bug')
+    })
+    a.get('/hidden', () => {
+      throw new Error('hidden')
+    })
+    a.get('/login', (c) => c.throw(401, 'sign in'))
+    assert.equal((await a.request('/taken')).status, 422)
+    assert.equal((await a.request('/bug')).status, 500)
+    assert.equal((await a.request('/hidden')).status, 302)
+    assert.equal((await a.request('/login')).status, 302)
+    const levels = a.lines.map((l) => JSON.parse(l) as { level: number; msg: string; code?: string })
+    assert.deepEqual(
+      levels.map((l) => [l.msg, l.level, l.code]),
+      [
+        ['taken', 20, undefined],
+        ['bug', 50, 'ERR_INTERNAL'],
+        ['hidden', 50, 'ERR_INTERNAL'],
+        ['sign in', 20, 'ERR_HTTP_401'],
+      ],
+    )
+    assert.deepEqual(events, ['taken http', 'bug unhandled', 'hidden unhandled', 'sign in http'])
   })
 
   it('falls back to the default error response when onError itself throws', async () => {

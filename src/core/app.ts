@@ -6,7 +6,7 @@ import type { Duplex } from 'node:stream'
 import { expectContinue } from '../body/continue.js'
 import type { BodyLimits } from '../body/limits.js'
 import { resolveBody } from '../body/settings.js'
-import { HttpError, createError } from '../errors.js'
+import { createError } from '../errors.js'
 import type { RouterOptions } from '../router/router.js'
 import { consoleLogger } from '../utils/console-logger.js'
 import { type Mode, resolveMode } from '../utils/mode.js'
@@ -14,7 +14,7 @@ import type { TrustProxy } from '../utils/proxy.js'
 import { onClientError, versionErrorCode } from './client-error.js'
 import { Context, type ContextSettings } from './context.js'
 import { type AppEvents, type ErrorCategory, Events, type LifecycleOptions, categorize, guard } from './events.js'
-import { type ErrorFormat, checkErrorFormat, sendError, toError } from './fail.js'
+import { type ErrorAnswerOptions, type ErrorFormat, checkErrorFormat, recordError, sendError, toError } from './fail.js'
 import { Group } from './group.js'
 import { requestInMemory } from './memory.js'
 import { respond } from './respond.js'
@@ -139,7 +139,8 @@ export class App extends Group<''> {
     const body = resolveBody({ limits: options.limits })
     const renderers = options.renderers === undefined ? undefined : checkRenderers(options.renderers)
     this.#errors = checkErrorFormat(options.errors, 'createApp(): errors')
-    this.#settings = { log: this.log, mode: this.mode, trustProxy: options.trustProxy ?? false, report, body, renderers, errors: this.#errors }
+    const answerError = (err: Error, c: Context, bug: ErrorCategory, answer?: ErrorAnswerOptions) => this.#fail(err, c, bug, undefined, answer)
+    this.#settings = { log: this.log, mode: this.mode, trustProxy: options.trustProxy ?? false, report, answerError, body, renderers, errors: this.#errors }
     this.#maxRawHeaders = 2 * (options.server?.maxHeadersCount ?? 100)
   }
 
@@ -149,9 +150,17 @@ export class App extends Group<''> {
     return this
   }
 
-  /** Answers errors nothing downstream handled. Default: the error's status, JSON or text by `Accept`. */
+  /**
+   * Makes the answer to every error: thrown ones, those `recover()` catches, and the core's 404 and 405
+   * (thrown as `ERR_NOT_FOUND` / `ERR_METHOD_NOT_ALLOWED` once a hook is set). It sets the response on `c`
+   * or returns a body. Default: the error's status, in the app's error format, JSON or text by `Accept`.
+   *
+   * @example
+   * app.onError((err, c) => c.json({ error: err.message }, err instanceof HttpError ? err.status : 500))
+   */
   onError(handler: ErrorHandler): this {
     this.#onError = handler
+    this.#routes.throwMisses()
     return this
   }
 
@@ -379,37 +388,50 @@ export class App extends Group<''> {
     else this.#respond(c)
   }
 
-  /** Reports an error and turns it into the response, through `onError` when set. Never throws. */
-  #fail(thrown: unknown, c: Context, category?: ErrorCategory): Promise<void> | void {
+  /**
+   * Turns an error into the response — through `onError` when set — then logs and reports it, once its
+   * answer is known: an error answered with a 4xx is the client's (see `recordError`). `bug` is the
+   * category of an error that is the app's; `category` wins over any other. Never throws.
+   */
+  #fail(thrown: unknown, c: Context, bug: ErrorCategory = 'unhandled', category?: ErrorCategory, answer?: ErrorAnswerOptions): Promise<void> | void {
     const err = toError(thrown)
-    this.#report(err, c, category)
-    if (this.#onError === undefined) return sendError(c, err)
+    const out = this.#answer(err, c, answer)
+    if (out instanceof Promise) return out.then((broke) => this.#record(err, c, bug, category, broke))
+    this.#record(err, c, bug, category, out)
+  }
+
+  /** Sets the answer to an error; returns (or resolves with) what an `onError` hook threw, answered by default. */
+  #answer(err: Error, c: Context, answer?: ErrorAnswerOptions): Promise<Error | undefined> | Error | undefined {
+    const hook = this.#onError
+    if (hook === undefined) {
+      sendError(c, err, answer)
+      return undefined
+    }
     try {
-      const out = this.#onError(err, c)
+      const out = hook(err, c)
       if (out instanceof Promise) {
-        return out.then(
-          (v) => void (v !== undefined && c.send(v)),
-          (e) => this.#hookFailed(e, c),
+        return out.then((v) => void (v !== undefined && c.send(v))).then(
+          () => undefined,
+          (e) => this.#hookFailed(e, c, answer),
         )
       }
       if (out !== undefined) c.send(out)
     } catch (e) {
-      this.#hookFailed(e, c)
+      return this.#hookFailed(e, c, answer)
     }
   }
 
-  #hookFailed(thrown: unknown, c: Context): void {
+  #hookFailed(thrown: unknown, c: Context, answer?: ErrorAnswerOptions): Error {
     const err = toError(thrown)
-    c.log.error({ err, code: 'ERR_ON_ERROR_FAILED' }, 'The onError handler threw; answering with the default error response')
-    this.#events.emitError(err, c, categorize(err, 'unhandled'))
-    sendError(c, err)
+    sendError(c, err, answer)
+    return err
   }
 
-  #report(err: Error, c: Context, category?: ErrorCategory): void {
-    const status = (err as { status?: number }).status ?? 500
-    if (status >= 500) c.log.error({ err, method: c.req.method, url: c.req.url }, err.message)
-    else c.log.debug({ err, method: c.req.method, url: c.req.url }, err.message)
-    this.#events.emitError(err, c, category ?? categorize(err, err instanceof HttpError ? 'http' : 'unhandled'))
+  #record(err: Error, c: Context, bug: ErrorCategory, category: ErrorCategory | undefined, broke: Error | undefined): void {
+    recordError(c, err, bug, category)
+    if (broke === undefined) return
+    c.log.error({ err: broke, code: 'ERR_ON_ERROR_FAILED' }, 'The onError handler threw; answering with the default error response')
+    this.#events.emitError(broke, c, categorize(broke, 'unhandled'))
   }
 
   #respond(c: Context): void {
@@ -438,7 +460,7 @@ export class App extends Group<''> {
   failedEarly(c: Context, err: Error): void {
     c.res.sent = false
     c.res.body = null
-    const out = this.#fail(err, c, 'stream')
+    const out = this.#fail(err, c, 'unhandled', 'stream')
     if (out !== undefined) out.then(() => this.#respond(c))
     else this.#respond(c)
   }

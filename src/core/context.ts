@@ -7,7 +7,7 @@ import { type RenderOptions, type Renderer, defaultRenderers, renderInto } from 
 import { type FileOptions, sendFile } from '../stream/file.js'
 import { type SSEOptions, type SSESource, SSEStream } from '../stream/sse.js'
 import type { ErrorCategory } from './events.js'
-import { type ErrorFormat, toError } from './fail.js'
+import { type ErrorAnswerOptions, type ErrorFormat, recordError, sendError, toError } from './fail.js'
 import { WeirRequest, type RequestSettings } from './request.js'
 import { WeirResponse } from './response.js'
 import type { ContextVariables, Logger, Params, ResponseBody } from './types.js'
@@ -18,6 +18,8 @@ export interface ContextSettings extends RequestSettings {
   readonly mode: 'debug' | 'release' | 'test'
   /** Hands an error to the app's error listeners (`c.report`). */
   readonly report?: (err: Error, c: Context, category: ErrorCategory) => void
+  /** Answers an error the app's way, then logs and reports it (`c.answerError`). */
+  readonly answerError?: (err: Error, c: Context, bug: ErrorCategory, options?: ErrorAnswerOptions) => Promise<void> | void
   /** The formats `c.render` chooses from (`createApp({ renderers })`). Default: {@link defaultRenderers}. */
   readonly renderers?: readonly Renderer[]
   /** How the app answers errors (`createApp({ errors })`). Default plain JSON. */
@@ -113,6 +115,28 @@ export class Context<P extends Params = Params> {
    */
   report(err: unknown, category: ErrorCategory = 'unhandled'): void {
     this.#settings.report?.(toError(err), this as Context, category)
+  }
+
+  /**
+   * Answers an error the way the app answers the errors that reach it — its `onError` hook when set, else
+   * the default error answer in the app's format (`options` may change that one) — then logs it once and
+   * reports it to `app.onEvent('error')`: at `debug` when it is the client's (a 4xx, or an error the hook
+   * answered with a 4xx), else at `error`, category `bug`. Never throws; a promise when the hook is async.
+   * For middleware that catch errors to answer them, as `recover()` does.
+   *
+   * @example
+   * try {
+   *   await next()
+   * } catch (err) {
+   *   await c.answerError(err, 'recover')
+   * }
+   */
+  answerError(err: unknown, bug: ErrorCategory = 'unhandled', options?: ErrorAnswerOptions): Promise<void> | void {
+    const e = toError(err)
+    const answer = this.#settings.answerError
+    if (answer !== undefined) return answer(e, this as Context, bug, options)
+    sendError(this as Context, e, options)
+    recordError(this as Context, e, bug)
   }
 
   /** `debug`, `release` or `test` (from `WEIR_MODE`). */

@@ -1,6 +1,7 @@
 /** Turns an error into a response on the context: status, headers and a body in the app's error format. */
 import { HttpError, STATUS_TEXT } from '../errors.js'
 import type { Context } from './context.js'
+import { type ErrorCategory, categorize } from './events.js'
 
 /**
  * How an app answers errors (`createApp({ errors })`): every error answer of the app uses it — the core's
@@ -58,6 +59,32 @@ export function toError(thrown: unknown): Error {
 export function toHttpError(err: Error): HttpError {
   if (err instanceof HttpError) return err
   return new HttpError(500, err.message, { code: 'ERR_INTERNAL', expose: false, cause: err })
+}
+
+/**
+ * Whether an error is the client's fault rather than the app's: its own status is 4xx, or — an error with
+ * none, or a 5xx — the answer made for it is a 4xx (the app's `onError` mapped it, say a database's
+ * unique-constraint error to 422). An error answered with anything else (500, or a redirect hiding it) is the app's.
+ */
+export function isClientError(err: Error, answered: number): boolean {
+  const own = (err as { status?: unknown }).status
+  if (typeof own === 'number' && own >= 400 && own < 500) return true
+  return answered >= 400 && answered < 500
+}
+
+/**
+ * Logs an error once and reports it to the app's error listeners, after its answer was made (`c.res.status`
+ * is the answer's status). The client's errors ({@link isClientError}) are logged at `debug` and reported
+ * with their category or `http`; any other error is logged at `error` with its stack and reported with its
+ * category, `http` for an `HttpError`, else `bug` (`unhandled`, `recover`). `category` wins over all that.
+ */
+export function recordError(c: Context, err: Error, bug: ErrorCategory, category?: ErrorCategory): void {
+  const client = isClientError(err, c.res.status)
+  const http = err instanceof HttpError
+  const fields = { err, code: http ? err.code : client ? undefined : 'ERR_INTERNAL', method: c.req.method, url: c.req.url }
+  if (client) c.log.debug(fields, err.message)
+  else c.log.error(fields, err.message)
+  c.report(err, category ?? categorize(err, http || client ? 'http' : bug))
 }
 
 const PROBLEM_TYPE = 'application/problem+json'

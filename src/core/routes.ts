@@ -1,5 +1,5 @@
 /** The app's route table: registers routes, composes their chains once, and dispatches a context. */
-import { createError } from '../errors.js'
+import { type HttpError, createError } from '../errors.js'
 import { RadixRouter } from '../router/radix/index.js'
 import type { Router, RouterOptions } from '../router/router.js'
 import { type Composed, compose } from './compose.js'
@@ -32,13 +32,32 @@ interface RouteEntry {
   chain: Composed
 }
 
+const notFoundError = (c: Context) => createError('ERR_NOT_FOUND', `No route for ${c.req.method} ${c.req.path}`)
+
+function methodError(c: Context): HttpError {
+  const allow = String(c.res.get('allow'))
+  return createError('ERR_METHOD_NOT_ALLOWED', `${c.req.method} is not allowed here; allowed: ${allow}`, { headers: { allow } })
+}
+
 /** The default 404 handler: an `ERR_NOT_FOUND` error response, JSON or text by `Accept`. */
 export const defaultNotFound: Handler = (c) => {
-  sendError(c, createError('ERR_NOT_FOUND', `No route for ${c.req.method} ${c.req.path}`))
+  sendError(c, notFoundError(c))
 }
 
 const methodNotAllowed: Handler = (c) => {
-  sendError(c, createError('ERR_METHOD_NOT_ALLOWED', `${c.req.method} is not allowed here; allowed: ${c.res.get('allow')}`))
+  sendError(c, methodError(c))
+}
+
+/**
+ * The same misses once the app has an `onError` hook: thrown behind the middleware, like any error, so
+ * `recover()` and the hook shape them (the 405 keeps its `Allow`, on the response and in the error's headers).
+ */
+const throwNotFound: Handler = (c) => {
+  throw notFoundError(c)
+}
+
+const throwMethodNotAllowed: Handler = (c) => {
+  throw methodError(c)
 }
 
 // RFC 9110 §9.3.7: OPTIONS without a route of its own answers with the methods the path allows.
@@ -61,8 +80,9 @@ export class Routes implements RouteTable {
   readonly #groupEntries: GroupEntry[] = []
   readonly #global: Middleware[]
   #dirty = true
+  #throwMisses = false
   #notFound: Handler = defaultNotFound
-  #fallback: Fallback = fallbacks([], defaultNotFound)
+  #fallback: Fallback = fallbacks([], { notFound: defaultNotFound, method: methodNotAllowed })
 
   constructor(global: Middleware[], options: RouterOptions = {}) {
     this.#global = global
@@ -96,6 +116,12 @@ export class Routes implements RouteTable {
   /** Replaces the 404 handler (it runs after global middleware). */
   setNotFound(handler: Handler): void {
     this.#notFound = handler
+    this.#dirty = true
+  }
+
+  /** From now on the default 404 and the 405 are thrown, not answered (the app has an `onError` hook). */
+  throwMisses(): void {
+    this.#throwMisses = true
     this.#dirty = true
   }
 
@@ -160,12 +186,20 @@ export class Routes implements RouteTable {
     return m.value.fallback
   }
 
+  /** The 404 and 405 handlers: answering, or throwing once the app has an `onError` hook; a custom 404 as given. */
+  #misses(): Misses {
+    const custom = this.#notFound !== defaultNotFound
+    if (!this.#throwMisses) return { notFound: this.#notFound, method: methodNotAllowed }
+    return { notFound: custom ? this.#notFound : throwNotFound, method: throwMethodNotAllowed }
+  }
+
   #rebuild(): void {
     const g = this.#global
     // Annotations (route documentation) are listed by `list()` but left out of the chains: they cost nothing per request.
     for (const e of this.#entries) e.chain = compose(runnable([...e.stacks.flat(), ...e.fns]))
-    this.#fallback = fallbacks(runnable(g), this.#notFound)
-    for (const e of this.#groupEntries) e.fallback = fallbacks(runnable(e.stacks.flat()), this.#notFound)
+    const misses = this.#misses()
+    this.#fallback = fallbacks(runnable(g), misses)
+    for (const e of this.#groupEntries) e.fallback = fallbacks(runnable(e.stacks.flat()), misses)
     this.#dirty = false
   }
 }
@@ -174,10 +208,16 @@ function runnable(fns: Middleware[]): Middleware[] {
   return fns.some(isAnnotation) ? fns.filter((f) => !isAnnotation(f)) : fns
 }
 
-function fallbacks(stack: Middleware[], notFound: Handler): Fallback {
+/** The handlers answering a miss: the 404's and the 405's. */
+interface Misses {
+  notFound: Handler
+  method: Handler
+}
+
+function fallbacks(stack: Middleware[], misses: Misses): Fallback {
   return {
-    notFound: compose([...stack, notFound as Middleware]),
-    method: compose([...stack, methodNotAllowed as Middleware]),
+    notFound: compose([...stack, misses.notFound as Middleware]),
+    method: compose([...stack, misses.method as Middleware]),
     options: compose([...stack, optionsAnswer as Middleware]),
     redirect: compose([...stack, redirectAnswer as Middleware]),
   }

@@ -9,11 +9,11 @@ import type { Database } from '../db/index.js'
 import type { Deps } from '../deps.js'
 import { forbidden, notFound } from '../errors.js'
 import { ArticleAnswer, ArticlesAnswer, NoContent } from '../openapi.js'
-import { page, text } from '../schemas.js'
+import { page, text, unprocessable } from '../schemas.js'
 
-const list = validate({ query: z.object({ tag: text(50).optional(), author: text(40).optional(), favorited: text(40).optional(), ...page }) })
+const list = validate({ query: z.object({ tag: text(50).optional(), author: text(40).optional(), favorited: text(40).optional(), ...page }) }, unprocessable)
 
-const feed = validate({ query: z.object(page) })
+const feed = validate({ query: z.object(page) }, unprocessable)
 
 // Tags are trimmed, kept once each and sorted: ["training", "dragons"] is stored as ["dragons", "training"].
 const tagList = z
@@ -24,7 +24,7 @@ const tagList = z
 
 const create = validate({
   body: z.object({ article: z.object({ title: text(200), description: text(1000), body: text(100_000), tagList }) }),
-})
+}, unprocessable)
 
 const update = validate({
   body: z.object({
@@ -32,7 +32,7 @@ const update = validate({
       .object({ title: text(200).optional(), description: text(1000).optional(), body: text(100_000).optional() })
       .refine((a) => a.title !== undefined || a.description !== undefined || a.body !== undefined, { error: 'give a title, description or body' }),
   }),
-})
+}, unprocessable)
 
 const tags = ['Articles']
 const favorites = ['Favorites']

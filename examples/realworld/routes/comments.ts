@@ -10,9 +10,9 @@ import type { Database } from '../db/index.js'
 import type { Deps } from '../deps.js'
 import { forbidden, notFound } from '../errors.js'
 import { CommentAnswer, CommentsAnswer, NoContent } from '../openapi.js'
-import { text } from '../schemas.js'
+import { text, unprocessable } from '../schemas.js'
 
-const create = validate({ body: z.object({ comment: z.object({ body: text(10_000) }) }) })
+const create = validate({ body: z.object({ comment: z.object({ body: text(10_000) }) }) }, unprocessable)
 
 const tags = ['Comments']
 

@@ -10,13 +10,13 @@ import { type UserRecord, createUser, findUser, updateUser } from '../data/users
 import type { Deps } from '../deps.js'
 import { fieldError } from '../errors.js'
 import { UserAnswer } from '../openapi.js'
-import { email, password, text, username } from '../schemas.js'
+import { email, password, text, unprocessable, username } from '../schemas.js'
 
-const register = validate({ body: z.object({ user: z.object({ username, email, password }) }) })
+const register = validate({ body: z.object({ user: z.object({ username, email, password }) }) }, unprocessable)
 
 const login = validate({
   body: z.object({ user: z.object({ email: text(254).toLowerCase(), password: z.string({ error: "can't be blank" }).min(1, "can't be blank") }) }),
-})
+}, unprocessable)
 
 // bio and image may be cleared with "" or null; an image is a URL.
 const update = validate({
@@ -31,7 +31,7 @@ const update = validate({
       })
       .refine((u) => Object.values(u).some((v) => v !== undefined), { error: 'give at least one field to change' }),
   }),
-})
+}, unprocessable)
 
 const tags = ['User and Authentication']
 

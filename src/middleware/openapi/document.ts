@@ -2,7 +2,7 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec'
 import type { RouteInfo } from '../../index.js'
 import { STATUS_TEXT } from '../../index.js'
-import { type ValidateSchemas, schemasOf } from '../validate/index.js'
+import { type ValidateSchemas, invalidStatusOf, schemasOf } from '../validate/index.js'
 import { type JsonSchema, type ResponseDoc, type RouteDoc, docOf } from './describe.js'
 import { pathTemplates } from './paths.js'
 import { isStandard, toJsonSchema } from './schema.js'
@@ -40,10 +40,10 @@ export function buildDocument(routes: ReadonlyArray<RouteInfo>, options: BuildOp
   const paths: OpenAPIDocument['paths'] = {}
   for (const route of routes) {
     if (!METHODS.has(route.method) || options.exclude.has(route.pattern)) continue
-    const { schemas, doc } = collect(route)
+    const { schemas, invalid, doc } = collect(route)
     if (doc.hidden) continue
     for (const t of pathTemplates(route.pattern)) {
-      const op = operation(route, t.params, schemas, doc, options.errors)
+      const op = operation(route, t.params, { schemas, invalid }, doc, options.errors)
       paths[t.path] ??= {}
       paths[t.path]![route.method.toLowerCase()] = op
     }
@@ -53,22 +53,30 @@ export function buildDocument(routes: ReadonlyArray<RouteInfo>, options: BuildOp
   return doc
 }
 
-/** The validate() schemas (a later validator's part wins) and the merged describe() docs of a route's chain. */
-function collect(route: RouteInfo): { schemas: ValidateSchemas; doc: RouteDoc } {
+/**
+ * The validate() schemas (a later validator's part wins), the status they answer invalid input with (the
+ * last validator's) and the merged describe() docs of a route's chain.
+ */
+function collect(route: RouteInfo): { schemas: ValidateSchemas; invalid: number | undefined; doc: RouteDoc } {
   const schemas: ValidateSchemas = {}
+  let invalid: number | undefined
   let doc: RouteDoc = {}
   for (const fn of route.handlers) {
     const s = schemasOf(fn)
-    if (s) Object.assign(schemas, s)
+    if (s) {
+      Object.assign(schemas, s)
+      invalid = invalidStatusOf(fn) ?? 400
+    }
     const d = docOf(fn)
     if (d) doc = { ...doc, ...d, tags: [...(doc.tags ?? []), ...(d.tags ?? [])], responses: { ...doc.responses, ...d.responses } }
   }
-  return { schemas, doc }
+  return { schemas, invalid, doc }
 }
 
 type PathParam = ReturnType<typeof pathTemplates>[number]['params'][number]
 
-function operation(route: RouteInfo, pathParams: PathParam[], schemas: ValidateSchemas, doc: RouteDoc, errors: BuildOptions['errors']): JsonSchema {
+function operation(route: RouteInfo, pathParams: PathParam[], checked: { schemas: ValidateSchemas; invalid: number | undefined }, doc: RouteDoc, errors: BuildOptions['errors']): JsonSchema {
+  const { schemas, invalid } = checked
   const op: JsonSchema = {}
   if (doc.summary) op.summary = doc.summary
   if (doc.description) op.description = doc.description
@@ -78,7 +86,7 @@ function operation(route: RouteInfo, pathParams: PathParam[], schemas: ValidateS
   const params = parameters(pathParams, schemas)
   if (params.length > 0) op.parameters = params
   if (schemas.body) op.requestBody = { required: true, content: { 'application/json': { schema: toJsonSchema(schemas.body, 'input') } } }
-  op.responses = responses(route, doc, Object.keys(schemas).length > 0, errors)
+  op.responses = responses(route, doc, invalid, errors)
   return op
 }
 
@@ -105,7 +113,8 @@ function objectParams(schema: JsonSchema, where: 'query' | 'header' | 'cookie'):
   return Object.entries(props).map(([name, s]) => ({ name, in: where, required: required.has(name), schema: s }))
 }
 
-function responses(route: RouteInfo, doc: RouteDoc, validated: boolean, errors: BuildOptions['errors']): JsonSchema {
+/** `invalid`: the status of the route's validation error, `undefined` when nothing is validated. */
+function responses(route: RouteInfo, doc: RouteDoc, invalid: number | undefined, errors: BuildOptions['errors']): JsonSchema {
   const out: JsonSchema = {}
   const declared = Object.entries(doc.responses ?? {})
   // Declared errors alone (a group's 401, a route's 404) leave the route's success in place.
@@ -113,7 +122,7 @@ function responses(route: RouteInfo, doc: RouteDoc, validated: boolean, errors: 
   for (const [status, r] of declared) out[status] = response(status, r)
   const media = errors === 'problem' ? 'application/problem+json' : 'application/json'
   const error = (description: string) => ({ description, content: { [media]: { schema: ERROR_REF } } })
-  if (validated && out['400'] === undefined) out['400'] = error('Invalid request (`ERR_VALIDATION`): `details` lists every issue')
+  if (invalid !== undefined && out[invalid] === undefined) out[invalid] = error('Invalid request (`ERR_VALIDATION`): `details` lists every issue')
   if (out.default === undefined) out.default = error('An error, in the app\'s one error format (`code` is a stable `ERR_*` name)')
   return out
 }

@@ -81,6 +81,17 @@ suite('openapi', () => {
     assert.deepEqual(responses.default, { description: "An error, in the app's one error format (`code` is a stable `ERR_*` name)", content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } })
   })
 
+  it("documents a validator's own status for invalid input (422), not 400", () => {
+    const a = app()
+    a.post('/orders', validate({ body: z.object({ sku: z.string() }) }, { status: 422 }), () => ({ ok: true }))
+    a.get('/orders', validate({ query: z.object({ page: z.string() }) }), () => [])
+    const paths = openapi(a).document().paths
+    const post = paths['/orders']!.post!.responses as Record<string, { description: string }>
+    assert.deepEqual(Object.keys(post).sort(), ['201', '422', 'default'])
+    assert.match(post['422']!.description, /ERR_VALIDATION/)
+    assert.deepEqual(Object.keys(paths['/orders']!.get!.responses as object).sort(), ['200', '400', 'default'])
+  })
+
   it('documents path params (schemas from validate), group headers and tags, and the body', () => {
     const op = openapi(sample()).document().paths['/api/{tenant}/items/{itemId}']!.put!
     const params = op.parameters as Array<{ name: string; in: string; required: boolean; schema: { format?: string } }>

@@ -187,6 +187,101 @@ describe('recover: other shapes', () => {
   })
 })
 
+describe("recover: with the app's onError", () => {
+  function hooked(hook: (err: Error, c: Context) => unknown) {
+    const a = app('release')
+    const seen: string[] = []
+    a.onError((err, c) => {
+      seen.push(`${err.message} ${c.req.path}`)
+      return hook(err, c)
+    })
+    a.get('/taken', () => {
+      throw Object.assign(new Error('email taken'), { column: 'email' })
+    })
+    return Object.assign(a, { seen })
+  }
+
+  it("lets the app's hook make every answer: thrown HttpErrors, bugs, the core's 404", async () => {
+    const a = hooked((err, c) => c.json({ errors: { body: [err.message] } }, err instanceof HttpError ? err.status : 500))
+    const busy = await call(a, '/busy')
+    assert.deepEqual([busy.res.status, busy.body, busy.res.headers.get('x-request-id')], [503, { errors: { body: ['Try later'] } }, 'rid'])
+    const bug = await call(a, '/bug')
+    assert.deepEqual([bug.res.status, bug.body], [500, { errors: { body: ['secret internals: db password is hunter2'] } }])
+    const nope = await call(a, '/nope')
+    assert.deepEqual([nope.res.status, nope.body], [404, { errors: { body: ['No route for GET /nope'] } }])
+    assert.deepEqual(a.seen, ['Try later /busy', 'secret internals: db password is hunter2 /bug', 'No route for GET /nope /nope'])
+  })
+
+  it('logs each error once, by its answer, and keeps the recover category for bugs', async () => {
+    const a = hooked(async (err, c) => {
+      await new Promise((r) => setTimeout(r, 1))
+      return 'column' in err ? c.json({ taken: err.column }, 422) : c.json({ sorry: true }, 500)
+    })
+    const taken = await call(a, '/taken')
+    assert.deepEqual([taken.res.status, taken.body], [422, { taken: 'email' }])
+    assert.equal((await call(a, '/async-bug')).res.status, 500)
+    const lines = a.lines.map((l) => JSON.parse(l) as { level: number; msg: string; requestId: string })
+    assert.deepEqual(
+      lines.map((l) => [l.msg, l.level, l.requestId]),
+      [
+        ['email taken', 20, 'rid'],
+        ['async internals', 50, 'rid'],
+      ],
+    )
+    assert.deepEqual(
+      a.events.map(([m, cat]) => [m, cat]),
+      [
+        ['email taken', 'http'],
+        ['async internals', 'recover'],
+      ],
+    )
+  })
+
+  it('returns once the async hook has answered, so the layers above see its status', async () => {
+    const a = createApp({ mode: 'test', logger: consoleLogger('silent') })
+    const statuses: number[] = []
+    a.use(async (c, next) => {
+      await next()
+      statuses.push(c.res.status)
+    }, recover())
+    a.onError(async (_err, c) => {
+      await new Promise((r) => setTimeout(r, 5))
+      c.status(409)
+      return { conflict: true }
+    })
+    a.get('/x', () => {
+      throw new Error('x')
+    })
+    assert.equal((await a.request('/x')).status, 409)
+    assert.deepEqual(statuses, [409])
+  })
+
+  it('falls back to its own answer when the hook throws, and logs ERR_ON_ERROR_FAILED', async () => {
+    const a = hooked(() => {
+      throw new Error('hook broke')
+    })
+    const { res, body } = await call(a, '/busy')
+    assert.deepEqual([res.status, body!.code, body!.title], [500, 'ERR_INTERNAL', 'Internal Server Error'])
+    const plain = createApp({ mode: 'test', logger: consoleLogger('silent'), errors: { format: 'problem' } })
+    plain.use(recover({ format: 'plain' })).onError(() => {
+      throw new Error('hook broke')
+    })
+    plain.get('/x', () => {
+      throw new Error('x')
+    })
+    const own = await call(plain, '/x')
+    assert.deepEqual([own.type, own.body], ['application/json', { status: 500, code: 'ERR_INTERNAL', message: 'hook broke' }])
+    assert.equal(a.lines.filter((l) => l.includes('ERR_ON_ERROR_FAILED')).length, 1)
+    assert.deepEqual(
+      a.events.map(([m, cat]) => [m, cat]),
+      [
+        ['Try later', 'http'],
+        ['hook broke', 'unhandled'],
+      ],
+    )
+  })
+})
+
 describe('recover: error events', () => {
   it('reports each error with its context and category', async () => {
     const a = app()

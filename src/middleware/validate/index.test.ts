@@ -3,10 +3,10 @@ import { describe, it } from 'node:test'
 import { type } from 'arktype'
 import * as v from 'valibot'
 import { z } from 'zod'
-import { type App, createApp } from '../../index.js'
+import { type App, HttpError, createApp } from '../../index.js'
 import { consoleLogger } from '../../utils/console-logger.js'
 import { bodyParser } from '../body-parser/index.js'
-import { type ValidationIssue, validate } from './index.js'
+import { type ValidationIssue, invalidStatusOf, validate } from './index.js'
 
 function app(): App {
   return createApp({ mode: 'test', logger: consoleLogger('silent') })
@@ -174,6 +174,9 @@ describe('validate', () => {
     assert.throws(() => validate({ form: z.string() } as never), /unknown part "form"/)
     assert.throws(() => validate({}), TypeError)
     assert.throws(() => validate({ body: z.string() }, { skip: 1 as never }), TypeError)
+    for (const status of [200, 399, 500, 422.5, '422' as never]) {
+      assert.throws(() => validate({ body: z.string() }, { status }), /validate: status must be a 4xx status code/)
+    }
   })
 
   it('skip leaves the request unchecked', async () => {
@@ -181,5 +184,34 @@ describe('validate', () => {
     a.get('/', validate({ query: z.object({ need: z.string() }) }, { skip: (c) => c.req.header('x-skip') === '1' }), () => 'through')
     assert.equal((await a.request('/', { headers: { 'x-skip': '1' } })).status, 200)
     assert.equal((await a.request('/')).status, 400)
+  })
+
+  it('status answers invalid input with another 4xx, keeping ERR_VALIDATION and the issues', async () => {
+    const a = app()
+    const check = validate({ query: z.object({ page: z.string() }) }, { status: 422 })
+    a.get('/', check, () => 'ok')
+    const res = await a.request('/')
+    assert.equal(res.status, 422)
+    const body = (await res.json()) as { status: number; code: string; details: ValidationIssue[] }
+    assert.deepEqual([body.status, body.code], [422, 'ERR_VALIDATION'])
+    assert.deepEqual(body.details, [{ in: 'query', path: ['page'], message: 'Invalid input: expected string, received undefined' }])
+    assert.equal(check.status, 422)
+    assert.equal(validate({ body: z.string() }).status, 400)
+    assert.deepEqual([invalidStatusOf(check), invalidStatusOf(() => 'x')], [422, undefined])
+  })
+
+  it("throws an HttpError the app's onError sees, with status, code and details", async () => {
+    const a = app()
+    const seen: unknown[] = []
+    a.onError((err, c) => {
+      const e = err as HttpError
+      seen.push([e instanceof HttpError, e.status, e.code, e.details])
+      return c.json({ invalid: (e.details as ValidationIssue[]).map((i) => i.path.join('.')) }, e.status)
+    })
+    a.post('/', validate({ body: z.object({ name: z.string() }) }, { status: 422 }), () => 'ok')
+    const res = await a.request('/', json({ name: 1 }))
+    assert.equal(res.status, 422)
+    assert.deepEqual(await res.json(), { invalid: ['name'] })
+    assert.deepEqual(seen, [[true, 422, 'ERR_VALIDATION', [{ in: 'body', path: ['name'], message: 'Invalid input: expected string, received number' }]]])
   })
 })

@@ -1,7 +1,7 @@
 /** Checks params, query, headers, cookies and body against Standard Schema validators (zod, valibot, arktype, …). */
 import type { StandardSchemaV1 } from '@standard-schema/spec'
 import { type Context, VALID, type Validated, type ValidPart } from '../../core/context.js'
-import { createError } from '../../errors.js'
+import { HttpError } from '../../errors.js'
 
 /** Schemas by request part; any Standard Schema v1 validator. */
 export interface ValidateSchemas {
@@ -24,11 +24,17 @@ export type ValidatedInput<S extends ValidateSchemas> = {
 
 /** Options of {@link validate}. */
 export interface ValidateOptions {
+  /**
+   * The status of the error thrown for invalid input, any 4xx (`422` for an API that says *Unprocessable
+   * Content*). The code stays `ERR_VALIDATION`, the issues stay in `details`; `weir/openapi` documents this
+   * status for the route. Default `400`.
+   */
+  status?: number
   /** Leave this request unchecked (`c.valid` then throws for it). */
   skip?: (c: Context) => boolean
 }
 
-/** One issue of a failed validation, as sent in the 400's `details`. */
+/** One issue of a failed validation, as sent in the error's `details`. */
 export interface ValidationIssue {
   /** The request part: `params`, `query`, `headers`, `cookies` or `body`. */
   in: ValidPart
@@ -43,14 +49,17 @@ export type Validator<S extends ValidateSchemas> = ((c: Context, next: () => Pro
   Validated<ValidatedInput<S>> & {
     /** The schemas it checks, by part (read by `weir/openapi` to document the route). */
     readonly schemas: Readonly<S>
+    /** The status of its error for invalid input (`options.status`, default 400). */
+    readonly status: number
   }
 
 const PARTS: readonly ValidPart[] = ['params', 'query', 'headers', 'cookies', 'body']
 
 /**
  * Validates request parts before the handler. Every part is checked and all issues are reported at once:
- * 400 `ERR_VALIDATION` with `details: ValidationIssue[]`. The handler reads the validators' outputs with
- * `c.valid(v)` (typed) or `c.valid('body')` (unknown).
+ * it throws an `HttpError` — 400 (or `options.status`) `ERR_VALIDATION` with `details: ValidationIssue[]` —
+ * which `recover()` or the app's `onError` answers like any error. The handler reads the validators'
+ * outputs with `c.valid(v)` (typed) or `c.valid('body')` (unknown).
  *
  * @example
  * const createUser = validate({ body: z.object({ name: z.string().min(1) }), query: v.object({ dry: v.optional(v.string()) }) })
@@ -58,11 +67,14 @@ const PARTS: readonly ValidPart[] = ['params', 'query', 'headers', 'cookies', 'b
  *   const { body, query } = c.valid(createUser)   // typed from the schemas
  *   return { created: body.name, dry: query.dry === '1' }
  * })
+ * // Invalid input is 422 Unprocessable Content instead of 400:
+ * const login = validate({ body: z.object({ email: z.email() }) }, { status: 422 })
  */
 export function validate<S extends ValidateSchemas>(schemas: S, options: ValidateOptions = {}): Validator<S> {
   const checks = checkSchemas(schemas)
   const { skip } = options
   if (skip !== undefined && typeof skip !== 'function') throw new TypeError('validate: skip must be a function')
+  const status = checkStatus(options.status)
   const self = async function validate(c: Context, next: () => Promise<void> | void): Promise<void> {
     if (skip?.(c)) return next()
     const out: Record<string, unknown> = {}
@@ -73,11 +85,12 @@ export function validate<S extends ValidateSchemas>(schemas: S, options: Validat
       if (result.issues) for (const i of result.issues) issues.push({ in: part, path: pathOf(i.path), message: i.message })
       else out[part] = result.value
     }
-    if (issues.length > 0) throw createError('ERR_VALIDATION', summary(issues), { details: issues })
+    if (issues.length > 0) throw new HttpError(status, summary(issues), { code: 'ERR_VALIDATION', details: issues })
     remember(c, self, out)
     return next()
   } as Validator<S>
   Object.defineProperty(self, 'schemas', { value: Object.freeze({ ...schemas }), enumerable: true })
+  Object.defineProperty(self, 'status', { value: status, enumerable: true })
   return self
 }
 
@@ -93,6 +106,25 @@ export function schemasOf(fn: unknown): ValidateSchemas | undefined {
   if (typeof fn !== 'function' || fn.name !== 'validate') return undefined
   const schemas = (fn as { schemas?: unknown }).schemas
   return typeof schemas === 'object' && schemas !== null ? (schemas as ValidateSchemas) : undefined
+}
+
+/**
+ * The status a `validate()` middleware answers invalid input with, `undefined` for any other function
+ * (`weir/openapi` documents it).
+ *
+ * @example
+ * invalidStatusOf(validate({ body: schema }, { status: 422 }))   // 422
+ */
+export function invalidStatusOf(fn: unknown): number | undefined {
+  if (schemasOf(fn) === undefined) return undefined
+  const status = (fn as { status?: unknown }).status
+  return typeof status === 'number' ? status : undefined
+}
+
+function checkStatus(status: number | undefined): number {
+  if (status === undefined) return 400
+  if (!Number.isInteger(status) || status < 400 || status > 499) throw new TypeError(`validate: status must be a 4xx status code, got ${status}`)
+  return status
 }
 
 function checkSchemas(schemas: ValidateSchemas): Array<[ValidPart, StandardSchemaV1]> {
