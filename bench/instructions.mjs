@@ -40,7 +40,7 @@ const controllerServer = (variant) => server([...TSX, 'bench/servers-controller/
 // HTTP/2 over TLS, loaded by h2load (10 connections, one stream each at a time) instead of wrk; `{dir}` holds a test certificate.
 const h2Server = (name) => server([`bench/servers-http2/${name}.mjs`, 'h2', '{port}', '{dir}', '{dir}'], { path: '/', h2: true })
 // WebSocket echo over 100 connections (bench/servers-ws/); a "request" is one round trip of a 32-byte message.
-const wsServer = (name) => server([...(name === 'weir' ? TSX : []), `bench/servers-ws/${name}.mjs`, '{port}'], { path: '/echo', ws: true })
+const wsServer = (name) => server([...(name.startsWith('weir') ? TSX : []), `bench/servers-ws/${name}.mjs`, '{port}'], { path: '/echo', ws: true })
 const cacheServer = (variant) => server([...TSX, 'bench/servers-cache/weir.mjs', variant, '{port}'])
 
 /** The targets of the issues, each a group compared to its first row. */
@@ -141,6 +141,7 @@ const GROUPS = {
     rows: {
       'raw ws': wsServer('raw'),
       weir: wsServer('weir'),
+      "weir, text: 'buffer'": wsServer('weir-buffer'),
       fastify: wsServer('fastify'),
       hono: wsServer('hono'),
       'raw ws again': wsServer('raw'),

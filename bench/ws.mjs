@@ -26,6 +26,7 @@ const ROOT = dirname(BENCH)
 const SERVERS = {
   raw: { label: 'raw ws', tsx: false },
   weir: { label: 'weir', tsx: true },
+  'weir-buffer': { label: "weir, text: 'buffer'", tsx: true },
   fastify: { label: '@fastify/websocket', tsx: false },
   hono: { label: 'hono (@hono/node-server)', tsx: false },
 }

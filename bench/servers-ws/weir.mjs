@@ -10,14 +10,11 @@ const app = createApp({ mode: 'release' })
 const options = { maxConnectionsPerIp: 10_000 }
 if (process.env.BENCH_WS_HEARTBEAT) options.heartbeat = Number(process.env.BENCH_WS_HEARTBEAT)
 
-const echo = websocket(
-  {
-    message(ws, data) {
-      ws.send(data)
-    },
-  },
-  options,
-)
+// BENCH_WS_TEXT=buffer (weir-buffer.mjs): text arrives as the bytes received and is sent back as text.
+const bytes = process.env.BENCH_WS_TEXT === 'buffer'
+const echo = bytes
+  ? websocket({ message: (ws, data, isBinary) => ws.send(data, { binary: isBinary }) }, { ...options, text: 'buffer' })
+  : websocket({ message: (ws, data) => ws.send(data) }, options)
 
 const room = websocket(
   {

@@ -10,13 +10,13 @@ import { requireOptional } from '../../utils/optional.js'
 import { admit } from './checks.js'
 import { Hub } from './hub.js'
 import { type Checked, Inbox, check } from './inbox.js'
-import { type Resolved, type SchemaOptions, type WebSocketOptions, resolveOptions } from './options.js'
+import { type BufferTextOptions, type Resolved, type SchemaOptions, type WebSocketOptions, resolveOptions } from './options.js'
 import { type WsData, WsSocket } from './socket.js'
 
 export type { Fanout, RedisFanoutOptions } from './fanout.js'
 export { redisFanout } from './fanout.js'
 export type { MessageIssue } from './inbox.js'
-export type { SchemaOptions, WebSocketOptions } from './options.js'
+export type { BufferTextOptions, SchemaOptions, WebSocketOptions } from './options.js'
 export type { WsData } from './socket.js'
 export { WsSocket } from './socket.js'
 
@@ -69,8 +69,13 @@ export interface WebSocketRoute extends Middleware {
  * // JSON messages checked by a Standard Schema validator; message() gets the typed output
  * const Say = z.object({ text: z.string().max(500) })
  * const room = websocket({ message: (ws, m) => room.broadcast('all', m.text) }, { schema: Say })
+ *
+ * @example
+ * // An echo: text arrives as the bytes received and goes back out as text, never decoded
+ * const echo = websocket({ message: (ws, data, isBinary) => ws.send(data, { binary: isBinary }) }, { text: 'buffer' })
  */
 export function websocket<S extends StandardSchemaV1>(handlers: WebSocketHandlers<StandardSchemaV1.InferOutput<S>>, options: SchemaOptions<S>): WebSocketRoute
+export function websocket(handlers: WebSocketHandlers<Buffer>, options: BufferTextOptions): WebSocketRoute
 export function websocket(handlers: WebSocketHandlers, options?: WebSocketOptions): WebSocketRoute
 export function websocket(handlers: WebSocketHandlers<unknown>, options: WebSocketOptions = {}): WebSocketRoute {
   if (handlers === null || typeof handlers !== 'object') throw new TypeError('websocket: handlers must be an object { open, message, close }')
@@ -171,6 +176,7 @@ function receive(ws: WsSocket, c: Context, h: WebSocketHandlers<unknown>, o: Res
     }
   }
   const schema = o.schema
+  if (schema === undefined && o.text === 'buffer') return handle
   if (schema === undefined) {
     return (data: Buffer, isBinary: boolean): undefined => handle(isBinary ? data : data.toString('utf8'), isBinary)
   }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import * as v from 'valibot'
 import { z } from 'zod'
-import { closed, connect, message } from '../../../test/support/ws-client.js'
+import { closed, connect, message, next } from '../../../test/support/ws-client.js'
 import { createApp } from '../../index.js'
 import { createLogger } from '../logger/index.js'
 import { websocket } from './index.js'
@@ -127,5 +127,44 @@ describe('websocket() messages before open() is done', () => {
     for (let i = 0; i < 4; i++) ws.send(String(i))
     assert.equal(await code, 1008)
     release()
+  })
+})
+
+describe("websocket({ text: 'buffer' })", () => {
+  const app = createApp({ mode: 'test', logger: quiet() })
+  const seen: Array<{ buffer: boolean; isBinary: boolean }> = []
+  const relay = websocket(
+    {
+      message: (ws, data, isBinary) => {
+        seen.push({ buffer: Buffer.isBuffer(data), isBinary })
+        ws.send(data, { binary: isBinary })
+      },
+    },
+    { text: 'buffer' },
+  )
+  app.get('/relay', relay)
+  before(() => app.listen({ port: 0, host: '127.0.0.1' }))
+  after(() => app.close())
+
+  it('hands text over as its UTF-8 bytes, and send(bytes, { binary: false }) sends them back as text', async () => {
+    const ws = await connect(`ws://127.0.0.1:${app.port}/relay`)
+    ws.send('héllo ✓')
+    const [text, textIsBinary] = await next(ws)
+    ws.send(Buffer.from([0, 255, 1]))
+    const [bytes, bytesIsBinary] = await next(ws)
+    assert.deepEqual(seen, [
+      { buffer: true, isBinary: false },
+      { buffer: true, isBinary: true },
+    ])
+    assert.equal(text.toString('utf8'), 'héllo ✓')
+    assert.equal(textIsBinary, false)
+    assert.deepEqual([...bytes], [0, 255, 1])
+    assert.equal(bytesIsBinary, true)
+    ws.close()
+  })
+
+  it('refuses a text option other than string or buffer, and buffer with a schema', () => {
+    assert.throws(() => websocket({}, { text: 'bytes' as 'buffer' }), /text must be 'string' or 'buffer'/)
+    assert.throws(() => websocket({}, { text: 'buffer', schema: z.object({}) } as never), /cannot go with a schema/)
   })
 })

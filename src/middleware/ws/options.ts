@@ -27,12 +27,23 @@ export interface WebSocketOptions {
   maxQueued?: number
   /** Relays `broadcast()` to the route's rooms on other processes, e.g. `redisFanout()`. Default none (this process only). */
   fanout?: Fanout
+  /**
+   * How a text message reaches `message()`: `'string'`, decoded; or `'buffer'`, the UTF-8 bytes as received
+   * (already checked to be valid UTF-8), for a relay that passes messages on unread: sending them back with
+   * `ws.send(data, { binary: false })` skips a decode and an encode per message. Default `'string'`.
+   */
+  text?: 'string' | 'buffer'
   /** Leave this request alone (call `next()`). */
   skip?: (c: Context) => boolean
 }
 
+/** Options of `websocket()` whose text messages arrive as Buffers (`text: 'buffer'`). */
+export interface BufferTextOptions extends WebSocketOptions {
+  text: 'buffer'
+}
+
 /** Options of `websocket()` with a message schema: messages are JSON, checked by `schema` before `message()`. */
-export interface SchemaOptions<S extends StandardSchemaV1> extends WebSocketOptions {
+export interface SchemaOptions<S extends StandardSchemaV1> extends Omit<WebSocketOptions, 'text'> {
   /** Any Standard Schema validator (zod, valibot, arktype); `message()` gets its output. */
   schema: S
   /** A message that fails: `'reply'` sends `{ error: { code: 'ERR_WS_INVALID_MESSAGE', message, issues } }` and keeps the socket; `'close'` closes it with 1008. Default `'reply'`. */
@@ -54,6 +65,7 @@ export interface Resolved {
   fanout: Fanout | undefined
   schema: StandardSchemaV1 | undefined
   invalid: 'reply' | 'close'
+  text: 'string' | 'buffer'
   skip: ((c: Context) => boolean) | undefined
 }
 
@@ -73,10 +85,13 @@ export function resolveOptions(o: WebSocketOptions & Partial<SchemaOptions<Stand
     fanout: o.fanout,
     schema: o.schema,
     invalid: o.invalid ?? 'reply',
+    text: o.text ?? 'string',
     skip: o.skip,
   }
   if (r.schema !== undefined && typeof r.schema?.['~standard']?.validate !== 'function') throw new TypeError('websocket: schema must be a Standard Schema validator (zod, valibot, arktype, …)')
   if (r.invalid !== 'reply' && r.invalid !== 'close') throw new TypeError(`websocket: invalid must be 'reply' or 'close', got ${String(o.invalid)}`)
+  if (r.text !== 'string' && r.text !== 'buffer') throw new TypeError(`websocket: text must be 'string' or 'buffer', got ${String(o.text)}`)
+  if (r.text === 'buffer' && r.schema !== undefined) throw new TypeError("websocket: text: 'buffer' cannot go with a schema (messages are parsed as JSON text)")
   if (r.fanout !== undefined && typeof r.fanout?.attach !== 'function') throw new TypeError('websocket: fanout must be a Fanout, e.g. redisFanout()')
   if (r.slow !== 'close' && r.slow !== 'drop') throw new TypeError(`websocket: slow must be 'close' or 'drop', got ${String(o.slow)}`)
   if (!Array.isArray(o.origins ?? [])) throw new TypeError('websocket: origins must be an array of origins')

@@ -55,14 +55,15 @@ export class WsSocket {
   }
 
   /**
-   * Sends a message (a string as text, bytes as binary). Resolves `true` once the socket buffers less than
-   * `maxBuffered` again, `false` if the message was dropped: socket not open, or a slow client (`slow`).
+   * Sends a message: a string as text, bytes as binary, unless `binary` says otherwise (bytes of UTF-8 text
+   * with `binary: false`). Resolves `true` once the socket buffers less than `maxBuffered` again, `false` if
+   * the message was dropped: socket not open, or a slow client (`slow`).
    *
    * @example
    * for (const row of rows) await ws.send(JSON.stringify(row)) // never buffers more than maxBuffered
    */
-  send(data: WsData): Promise<boolean> {
-    if (!this.post(data, typeof data !== 'string')) return DROPPED
+  send(data: WsData, options?: { binary?: boolean }): Promise<boolean> {
+    if (!this.post(data, options?.binary ?? typeof data !== 'string')) return DROPPED
     if (this.raw.bufferedAmount < this.#max) return SENT
     return new Promise((resolve) => this.#waiters.push(resolve))
   }
