@@ -227,22 +227,16 @@ async function count({ args, request }) {
       })
       child.once('exit', (code) => reject(new Error(`exited (${code}) before ready: ${err}`)))
     })
-    if (request.ws) {
-      const url = `ws://127.0.0.1:${port}${request.path}`
-      echoes(url, o.warmup)
+    // A warm-up, then the count of one measured load (`load(seconds)` returns the requests it completed).
+    const measured = (load) => {
+      load(o.warmup)
       callgrind('--zero', child.pid)
-      const trips = echoes(url, o.duration)
-      callgrind('--dump', child.pid)
-      return readCount(port, child.pid, request.path, trips)
-    }
-    if (request.h2) {
-      const url = `https://127.0.0.1:${port}${request.path}`
-      h2load(url, o.warmup)
-      callgrind('--zero', child.pid)
-      const requests = h2load(url, o.duration)
+      const requests = load(o.duration)
       callgrind('--dump', child.pid)
       return readCount(port, child.pid, request.path, requests)
     }
+    if (request.ws) return measured((s) => echoes(`ws://127.0.0.1:${port}${request.path}`, s))
+    if (request.h2) return measured((s) => h2load(`https://127.0.0.1:${port}${request.path}`, s))
     const url = `http://127.0.0.1:${port}${request.path}`
     let script = request.method ? luaScript(request) : undefined
     let threads = 1
@@ -251,11 +245,7 @@ async function count({ args, request }) {
       script = cookieScript(join(dir, `cookies-${port}.lua`), cookies)
       threads = cookies.length
     }
-    wrk(url, o.warmup, script, threads)
-    callgrind('--zero', child.pid)
-    const requests = wrk(url, o.duration, script, threads)
-    callgrind('--dump', child.pid)
-    return readCount(port, child.pid, request.path, requests)
+    return measured((s) => wrk(url, s, script, threads))
   } finally {
     child.kill('SIGKILL')
   }
@@ -281,7 +271,7 @@ function readCount(port, pid, path, requests) {
 function h2load(url, seconds) {
   const r = spawnSync('h2load', ['-n', String(Number(seconds) * 800), '-c', o.connections, '-m', '1', url], { encoding: 'utf8' })
   const m = /requests: \d+ total, \d+ started, \d+ done, (\d+) succeeded, (\d+) failed/.exec(r.stdout)
-  if (!m || m[2] !== '0') throw new Error(`h2load failed: ${r.stdout}${r.stderr}`)
+  if (m?.[2] !== '0') throw new Error(`h2load failed: ${r.stdout}${r.stderr}`)
   return Number(m[1])
 }
 
