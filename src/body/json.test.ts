@@ -65,6 +65,9 @@ describe('jsonTooDeep', () => {
     ['… and what follows it still counts', `["${'a'.repeat(40)}\\"${'['.repeat(10)}", [[1]]]`, 2, true],
     ['long string ending in an escaped backslash', `["${'a'.repeat(40)}\\\\", [[[1]]]]`, 3, true],
     ['Infinity turns it off', '[[[[[[1]]]]]]', Number.POSITIVE_INFINITY, false],
+    ['a long body with no more brackets than the limit (counted, not scanned)', `{"a":"${'x'.repeat(100)}","b":[1]}`, 2, false],
+    ['one bracket over the limit in a long body is scanned, and deep', `${'['.repeat(4)}"${'x'.repeat(20)}"${']'.repeat(4)}`, 3, true],
+    ['more brackets than the limit, all shallow', `[${'[1],'.repeat(30)}[2]]`, 2, false],
   ]
   for (const [name, text, max, deep] of cases) it(name, () => assert.equal(jsonTooDeep(Buffer.from(text), max), deep))
 })
