@@ -142,7 +142,7 @@ async function measure(name, test, databaseUrl) {
 
 function testTable(test, results) {
   const rps = (name) => {
-    const runs = results.get(name).runs
+    const runs = results.get(name)?.runs ?? []
     return runs.length ? median(runs.map((r) => r.rps)) : Number.NaN
   }
   // wrk times a pipelined batch, not each request in it: no p99 for those.
