@@ -6,15 +6,11 @@
 //   node bench/compress.mjs [--duration 5] [--connections 20] [--only weir,fastify,hono,weir-adaptive]
 //   node bench/compress.mjs --duration 2            # smoke: checks the harness, not a result
 //   BENCH_KB=16 node bench/compress.mjs             # another body size
-import { spawn } from 'node:child_process'
 import { request } from 'node:http'
-import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { freePort } from './lib.mjs'
 import { parseArgs } from 'node:util'
+import { AUTOCANNON, freePort, run, startChild, untilReady } from './lib.mjs'
 
-const ROOT = dirname(dirname(fileURLToPath(import.meta.url)))
-const AUTOCANNON = join(ROOT, 'node_modules', 'autocannon', 'autocannon.js')
 const ENCODINGS = ['gzip', 'br']
 const SERVERS = ['weir', 'weir-adaptive', 'fastify', 'hono']
 
@@ -63,14 +59,12 @@ async function serve(name, port) {
   console.log('ready')
 }
 
-
 async function start(name) {
   const port = await freePort()
   const env = { ...process.env, NODE_ENV: 'production', WEIR_MODE: 'release' }
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--serve', name, '--port', String(port)], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] })
-  await new Promise((resolve, reject) => {
-    child.stdout.on('data', (d) => String(d).includes('ready') && resolve())
-    child.once('exit', (code) => reject(new Error(`${name} exited (${code}) before ready`)))
+  const child = startChild(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--serve', name, '--port', String(port)], { env, stderr: 'inherit' })
+  await untilReady(child).catch((err) => {
+    throw new Error(`${name} ${err.message}`)
   })
   return { child, port }
 }
@@ -90,23 +84,10 @@ function probe(port, encoding) {
   })
 }
 
-function load(port, encoding, seconds, connections) {
-  return new Promise((resolve, reject) => {
-    const args = [AUTOCANNON, '-c', String(connections), '-d', String(seconds), '-j', '-H', `accept-encoding=${encoding}`, `http://127.0.0.1:${port}/`]
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] })
-    let out = ''
-    child.stdout.on('data', (d) => {
-      out += d
-    })
-    child.once('exit', () => {
-      try {
-        const j = JSON.parse(out)
-        resolve({ rps: j.requests.average, p99: j.latency.p99, perResponse: j.throughput.total / Math.max(1, j.requests.total), non2xx: j.non2xx ?? 0 })
-      } catch (err) {
-        reject(err)
-      }
-    })
-  })
+async function load(port, encoding, seconds, connections) {
+  const args = [AUTOCANNON, '-c', String(connections), '-d', String(seconds), '-j', '-H', `accept-encoding=${encoding}`, `http://127.0.0.1:${port}/`]
+  const j = JSON.parse((await run(process.execPath, args)).out)
+  return { rps: j.requests.average, p99: j.latency.p99, perResponse: j.throughput.total / Math.max(1, j.requests.total), non2xx: j.non2xx ?? 0 }
 }
 
 async function main() {

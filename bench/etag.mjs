@@ -5,15 +5,11 @@
 //
 //   node bench/etag.mjs [--duration 5] [--connections 50] [--rounds 3]
 //   node bench/etag.mjs --duration 2 --rounds 1      # smoke: checks the harness, not a result
-import { spawn } from 'node:child_process'
 import * as crypto from 'node:crypto'
-import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { freePort, countCpu } from './lib.mjs'
 import { parseArgs } from 'node:util'
+import { AUTOCANNON, ask, countCpu, freePort, run, startChild, untilReady } from './lib.mjs'
 
-const ROOT = dirname(dirname(fileURLToPath(import.meta.url)))
-const AUTOCANNON = join(ROOT, 'node_modules', 'autocannon', 'autocannon.js')
 // `noop` is one pass-through middleware: the share of the cost that is the middleware layer itself.
 const VARIANTS = ['plain', 'noop', 'etag', 'fresh+etag']
 
@@ -45,43 +41,21 @@ async function serve(variant, port) {
   console.log('ready')
 }
 
-function ask(child, message) {
-  return new Promise((resolve) => {
-    child.once('message', resolve)
-    child.send(message)
-  })
-}
-
-
 async function start(variant) {
   const port = await freePort()
   const env = { ...process.env, NODE_ENV: 'production', WEIR_MODE: 'release' }
   const args = ['--import', 'tsx', fileURLToPath(import.meta.url), '--serve', variant, '--port', String(port)]
-  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] })
-  await new Promise((resolve, reject) => {
-    child.stdout.on('data', (d) => String(d).includes('ready') && resolve())
-    child.once('exit', (code) => reject(new Error(`${variant} exited (${code}) before ready`)))
+  const child = startChild(process.execPath, args, { env, ipc: true, stderr: 'inherit' })
+  await untilReady(child).catch((err) => {
+    throw new Error(`${variant} ${err.message}`)
   })
   return { child, port }
 }
 
-function load(port, seconds, connections) {
-  return new Promise((resolve, reject) => {
-    const args = [AUTOCANNON, '-c', String(connections), '-d', String(seconds), '-j', `http://127.0.0.1:${port}/`]
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] })
-    let out = ''
-    child.stdout.on('data', (d) => {
-      out += d
-    })
-    child.once('exit', () => {
-      try {
-        const j = JSON.parse(out)
-        resolve({ rps: j.requests.average, p99: j.latency.p99 })
-      } catch (err) {
-        reject(err)
-      }
-    })
-  })
+async function load(port, seconds, connections) {
+  const args = [AUTOCANNON, '-c', String(connections), '-d', String(seconds), '-j', `http://127.0.0.1:${port}/`]
+  const j = JSON.parse((await run(process.execPath, args)).out)
+  return { rps: j.requests.average, p99: j.latency.p99 }
 }
 
 function hashes() {

@@ -5,16 +5,14 @@
 //
 // Each flag also reads an environment variable: BENCH_ROUNDS, BENCH_DURATION, BENCH_CONNECTIONS,
 // BENCH_WARMUP, BENCH_CASES, BENCH_ONLY. A flag wins over its variable.
-import { spawn, spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { availableParallelism, cpus, loadavg } from 'node:os'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { freePort } from './lib.mjs'
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
+import { join } from 'node:path'
+import { AUTOCANNON, cpuTicks, errorNotes, fmtInt, fmtRatio, freePort, gitRevision, loadAverage, loadLine, machine, median, onPath, parseWrk, pinned, ROOT, run, startChild, stopChild, TICK_US, untilReady, version } from './lib.mjs'
 import { CASES } from './servers/common.mjs'
 
-const BENCH = dirname(fileURLToPath(import.meta.url))
-const ROOT = dirname(BENCH)
+const BENCH = join(ROOT, 'bench')
 const SERVERS = ['raw', 'weir', 'fastify', 'hono', 'koa', 'express']
 const PACKAGES = {
   fastify: ['fastify'],
@@ -111,30 +109,6 @@ function parseOptions(argv) {
 // ---------------------------------------------------------------------------------------------
 // Environment
 
-function onPath(cmd) {
-  return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0
-}
-
-/** Prefixes a command with `taskset -c <core>` when pinning is on. */
-function pinned(opts, core, cmd, args) {
-  return opts.pin ? ['taskset', ['-c', core, cmd, ...args]] : [cmd, args]
-}
-
-function version(pkg) {
-  try {
-    return JSON.parse(readFileSync(join(ROOT, 'node_modules', pkg, 'package.json'), 'utf8')).version
-  } catch {
-    return '?'
-  }
-}
-
-function gitRevision() {
-  const r = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' })
-  if (r.status !== 0) return 'no commit'
-  const dirty = spawnSync('git', ['status', '--porcelain', '--', 'src'], { cwd: ROOT, encoding: 'utf8' })
-  return `${r.stdout.trim()}${dirty.stdout.trim() ? ' (src/ modified)' : ''}`
-}
-
 function buildWeir() {
   console.log('> npx tsc -p tsconfig.build.json')
   const r = spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, encoding: 'utf8' })
@@ -150,49 +124,22 @@ function buildWeir() {
   return null
 }
 
-const live = new Set()
-
 /** Starts `bench/servers/<name>.mjs <kase> <port>` pinned to the server core; resolves once it prints `ready`. */
 async function startServer(opts, name, kase) {
   const port = await freePort()
   const file = join(BENCH, 'servers', `${name}.mjs`)
-  const [cmd, args] = pinned(opts, SERVER_CORE, process.execPath, [file, kase, String(port)])
+  const [cmd, args] = pinned(opts.pin, SERVER_CORE, process.execPath, [file, kase, String(port)])
   // Production settings for every framework (express and weir both switch on NODE_ENV).
   const env = { ...process.env, NODE_ENV: 'production', WEIR_MODE: 'release' }
-  const child = spawn(cmd, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
-  live.add(child)
-  let stderr = ''
-  child.stderr.setEncoding('utf8')
-  child.stderr.on('data', (d) => {
-    stderr = (stderr + d).slice(-4000)
-  })
-  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })))
-  child.exited = exited
-  exited.then(() => live.delete(child))
-
-  const ready = new Promise((resolve) => {
-    let out = ''
-    child.stdout.setEncoding('utf8')
-    child.stdout.on('data', (d) => {
-      out += d
-      if (/^ready\s*$/m.test(out)) resolve(true)
-    })
-  })
-  let timer
-  const outcome = await Promise.race([
-    ready.then(() => 'ready'),
-    exited.then(({ code, signal }) => `exited (${signal ?? `code ${code}`}) before ready`),
-    new Promise((resolve) => {
-      timer = setTimeout(() => resolve('not ready after 15s'), 15000)
-    }),
-  ])
-  clearTimeout(timer)
-  if (outcome !== 'ready') {
-    await stopServer(child)
-    const detail = lastError(stderr)
-    throw new Error(detail ? `${outcome}: ${detail}` : outcome)
+  const child = startChild(cmd, args, { env })
+  try {
+    await untilReady(child)
+  } catch (err) {
+    await stopChild(child)
+    const detail = lastError(child.err)
+    throw new Error(detail ? `${err.message}: ${detail}` : err.message)
   }
-  return { child, port, stderr: () => stderr }
+  return { child, port, stderr: () => child.err }
 }
 
 /** The most telling line of a server's stderr (the thrown error), for the failure note. */
@@ -204,34 +151,9 @@ function lastError(stderr) {
   return lines.find((l) => /^\w*Error\b|^Error \[|ERR_/.test(l)) ?? lines.at(-1) ?? ''
 }
 
-async function stopServer(child) {
-  if (child.exitCode !== null || child.signalCode !== null) return
-  child.kill('SIGTERM')
-  let timer
-  const killed = await Promise.race([
-    child.exited.then(() => false),
-    new Promise((resolve) => {
-      timer = setTimeout(() => resolve(true), 3000)
-    }),
-  ])
-  clearTimeout(timer)
-  if (killed) {
-    child.kill('SIGKILL')
-    await child.exited
-  }
-}
-
-function stopAll() {
-  for (const child of live) child.kill('SIGKILL')
-}
-process.on('SIGINT', () => {
-  stopAll()
-  process.exit(130)
-})
-process.on('SIGTERM', () => {
-  stopAll()
-  process.exit(143)
-})
+// The servers still running are killed on exit (bench/lib.mjs).
+process.on('SIGINT', () => process.exit(130))
+process.on('SIGTERM', () => process.exit(143))
 
 // Extra routes of case (b) that must not be shadowed by a parameter route or mismatched.
 const TABLE_PROBES = [
@@ -279,73 +201,10 @@ function clip(s) {
 // ---------------------------------------------------------------------------------------------
 // Load generation
 
-function toMs(value, unit) {
-  const n = Number(value)
-  switch (unit) {
-    case 'us':
-      return n / 1000
-    case 'ms':
-      return n
-    case 's':
-      return n * 1000
-    case 'm':
-      return n * 60000
-    default:
-      return Number.NaN
-  }
-}
-
-/** Parses wrk --latency output: req/s, p99 (ms), and error counts. */
-function parseWrk(out) {
-  const rps = /^Requests\/sec:\s+([\d.]+)/m.exec(out)
-  const p99 = /^\s+99%\s+([\d.]+)(us|ms|s|m)\s*$/m.exec(out)
-  const total = /^\s*(\d+) requests in/m.exec(out)
-  const non2xx = /Non-2xx or 3xx responses:\s+(\d+)/.exec(out)
-  const sock = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out)
-  if (!rps || !p99) return null
-  return {
-    rps: Number(rps[1]),
-    p99: toMs(p99[1], p99[2]),
-    requests: total ? Number(total[1]) : Number.NaN,
-    non2xx: non2xx ? Number(non2xx[1]) : 0,
-    errors: sock ? sock.slice(1).reduce((a, b) => a + Number(b), 0) : 0,
-  }
-}
-
-// Linux clock ticks (USER_HZ, 100 on Linux) of a process's user + system time, from /proc/<pid>/stat.
-const TICK_US = 10_000
-function cpuTicks(pid) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    return Number(fields[11]) + Number(fields[12])
-  } catch {
-    return Number.NaN
-  }
-}
-
-function run(cmd, args) {
-  return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
-    let out = ''
-    let err = ''
-    child.stdout.setEncoding('utf8').on('data', (d) => {
-      out += d
-    })
-    child.stderr.setEncoding('utf8').on('data', (d) => {
-      err += d
-    })
-    child.on('error', (e) => resolve({ code: -1, out, err: err + e.message }))
-    child.on('close', (code) => resolve({ code, out, err }))
-  })
-}
-
-const AUTOCANNON = join(ROOT, 'node_modules', 'autocannon', 'autocannon.js')
-
 /** One load run against `url` for `seconds`; returns parsed numbers or throws. */
 async function load(opts, tool, url, seconds) {
   if (tool === 'wrk') {
-    const [cmd, args] = pinned(opts, LOAD_CORE, 'wrk', [
+    const [cmd, args] = pinned(opts.pin, LOAD_CORE, 'wrk', [
       '-t1',
       `-c${opts.connections}`,
       `-d${seconds}s`,
@@ -357,7 +216,7 @@ async function load(opts, tool, url, seconds) {
     if (r.code !== 0 || !parsed) throw new Error(`wrk failed (exit ${r.code}): ${clip(r.err || r.out)}`)
     return parsed
   }
-  const [cmd, args] = pinned(opts, LOAD_CORE, process.execPath, [
+  const [cmd, args] = pinned(opts.pin, LOAD_CORE, process.execPath, [
     AUTOCANNON,
     '-c',
     String(opts.connections),
@@ -385,15 +244,7 @@ async function load(opts, tool, url, seconds) {
 // ---------------------------------------------------------------------------------------------
 // Statistics and report
 
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b)
-  const m = s.length >> 1
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2
-}
-
-const fmtInt = (n) => Math.round(n).toLocaleString('en-US')
 const fmtMs = (n) => (n < 10 ? n.toFixed(2) : n.toFixed(1))
-const fmtRatio = (n) => (Number.isFinite(n) ? `${n.toFixed(2)}×` : '—')
 
 function tableFor(kase, servers, results) {
   const med = new Map()
@@ -420,10 +271,7 @@ function tableFor(kase, servers, results) {
     const r = results.get(name)
     const notes = []
     if (r.failed) notes.push(`**failed**: ${r.failed.replace(/\|/g, '\\|')}`)
-    const non2xx = r.runs.reduce((a, x) => a + x.non2xx, 0)
-    const errors = r.runs.reduce((a, x) => a + x.errors, 0)
-    if (non2xx) notes.push(`${non2xx} non-2xx`)
-    if (errors) notes.push(`${errors} socket errors`)
+    notes.push(...errorNotes(r.runs))
     if (r.runs.length > 0 && r.runs.length < r.expectedRuns) notes.push(`${r.runs.length}/${r.expectedRuns} rounds`)
     if (r.runs.length === 0) {
       lines.push(`| ${name} | — | — | — | — | — | — | — | — | ${notes.join('; ')} |`)
@@ -464,12 +312,7 @@ async function main() {
   }
 
   const started = new Date()
-  const loadBefore = loadavg()[0]
-  if (loadBefore > 0.5) {
-    console.warn(
-      `bench: load average is ${loadBefore.toFixed(2)} before starting; other work on this machine will skew the numbers`,
-    )
-  }
+  const loadBefore = loadAverage('bench', ' before starting')
   const seconds =
     opts.cases.length * opts.rounds * opts.servers.length * (opts.duration + opts.warmup + 1)
   console.log(
@@ -516,7 +359,7 @@ async function main() {
           result.failed = err.message
           console.log(`${label} FAILED: ${err.message}`)
         } finally {
-          if (server) await stopServer(server.child)
+          if (server) await stopChild(server.child)
         }
       }
     }
@@ -525,7 +368,6 @@ async function main() {
     console.log(`\n${table}\n`)
   }
 
-  const cpu = cpus()[0]?.model?.trim() ?? 'unknown cpu'
   const versions = Object.entries(PACKAGES)
     .filter(([name]) => opts.servers.includes(name))
     .flatMap(([, pkgs]) => pkgs.map((p) => `${p} ${version(p)}`))
@@ -534,9 +376,9 @@ async function main() {
     '',
     `- date: ${started.toISOString()}`,
     `- weir: ${gitRevision()}`,
-    `- node ${process.version}, ${process.platform}/${process.arch}, ${cores} cores (${cpu})`,
+    `- ${machine()}`,
     `- load: ${tool} -t1 -c${opts.connections} -d${opts.duration}s after a ${opts.warmup}s warm-up; ${opts.rounds} round(s), order rotated per round`,
-    `- load average (1 min): ${loadBefore.toFixed(2)} at start, ${loadavg()[0].toFixed(2)} at end (the run itself adds ~1-2)`,
+    `- ${loadLine(loadBefore)} (the run itself adds ~1-2)`,
     `- pinning: ${opts.pin ? `server on core ${SERVER_CORE}, load generator on core ${LOAD_CORE} (taskset)` : 'none'}`,
     `- peers: ${versions.length ? versions.join(', ') : '—'}`,
     '- cells are medians over rounds; ratios are median req/s over the median req/s of raw node:http / fastify',

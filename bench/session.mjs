@@ -11,18 +11,15 @@
 // wrk thread per connection (-tN -cN, a cookie per thread); without wrk, autocannon's API (a cookie per
 // connection). Servers are pinned to core 0, the load generator to core 1; Redis runs wherever it runs.
 // weir runs from src/ through tsx (no build needed). Redis keys live under a random prefix, deleted at the end.
-import { spawn, spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { availableParallelism, tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { freePort } from './lib.mjs'
+import { ask, errorNotes, fmt as fmtUs, fmtInt, fmtRatio, freePort, gitRevision, killAll, loadAverage, loadLine, machine, median, onPath, parseWrk, pinned, ROOT, run, startChild, stopChild, untilReady, version } from './lib.mjs'
 import { cookieScript, seedCookies } from './servers-session/common.mjs'
 
-const BENCH = dirname(fileURLToPath(import.meta.url))
-const ROOT = dirname(BENCH)
+const BENCH = join(ROOT, 'bench')
 const TSX = ['--import', 'tsx']
 
 /**
@@ -84,25 +81,8 @@ function usage(message) {
   process.exit(2)
 }
 
-const onPath = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0
 const tool = onPath('wrk') ? 'wrk' : 'autocannon'
 const pin = !o['no-pin'] && onPath('taskset') && availableParallelism() >= 2
-const pinned = (core, cmd, args) => (pin ? ['taskset', ['-c', core, cmd, ...args]] : [cmd, args])
-
-function version(pkg) {
-  try {
-    return JSON.parse(readFileSync(join(ROOT, 'node_modules', pkg, 'package.json'), 'utf8')).version
-  } catch {
-    return '?'
-  }
-}
-
-function gitRevision() {
-  const r = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' })
-  if (r.status !== 0) return 'no commit'
-  const dirty = spawnSync('git', ['status', '--porcelain', '--', 'src'], { cwd: ROOT, encoding: 'utf8' })
-  return `${r.stdout.trim()}${dirty.stdout.trim() ? ' (src/ modified)' : ''}`
-}
 
 // ---------------------------------------------------------------------------------------------
 // Redis: reachable?, its CPU (INFO cpu), and the cleanup of this run's keys
@@ -146,10 +126,9 @@ async function cleanRedis() {
 // ---------------------------------------------------------------------------------------------
 // Servers
 
-const live = new Set()
 for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]]) {
   process.on(signal, () => {
-    for (const child of live) child.kill('SIGKILL')
+    killAll()
     cleanRedis().finally(() => process.exit(code))
   })
 }
@@ -157,7 +136,7 @@ for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]]) {
 async function start(row, dir) {
   const port = await freePort()
   const file = join(BENCH, 'servers-session', row.file)
-  const [cmd, args] = pinned('0', process.execPath, [...(row.tsx ? TSX : []), file, row.variant, String(port)])
+  const [cmd, args] = pinned(pin, '0', process.execPath, [...(row.tsx ? TSX : []), file, row.variant, String(port)])
   const env = {
     ...process.env,
     NODE_ENV: 'production',
@@ -166,47 +145,14 @@ async function start(row, dir) {
     BENCH_PREFIX: `${prefix}${row.id}:`,
     BENCH_DIR: dir,
   }
-  const child = spawn(cmd, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] })
-  live.add(child)
-  let stderr = ''
-  child.stderr.on('data', (d) => {
-    stderr = (stderr + d).slice(-4000)
-  })
-  child.exited = new Promise((resolve) => child.once('exit', resolve))
-  child.exited.then(() => live.delete(child))
+  const child = startChild(cmd, args, { env, ipc: true })
   try {
-    await new Promise((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error('not ready after 15 s')), 15_000)
-      child.stdout.on('data', (d) => {
-        if (!String(d).includes('ready')) return
-        clearTimeout(t)
-        resolve()
-      })
-      child.once('exit', (code) => {
-        clearTimeout(t)
-        reject(new Error(`exited (${code}) before ready`))
-      })
-    })
+    await untilReady(child)
   } catch (err) {
-    await stop(child)
-    throw new Error(`${err.message}: ${stderr.trim().split('\n').slice(-3).join(' ')}`)
+    await stopChild(child)
+    throw new Error(`${err.message}: ${child.err.trim().split('\n').slice(-3).join(' ')}`)
   }
-  return { child, port, stderr: () => stderr }
-}
-
-async function stop(child) {
-  if (child.exitCode !== null || child.signalCode !== null) return
-  child.kill('SIGTERM')
-  const t = setTimeout(() => child.kill('SIGKILL'), 3000)
-  await child.exited
-  clearTimeout(t)
-}
-
-function ask(child, message) {
-  return new Promise((resolve) => {
-    child.once('message', resolve)
-    child.send(message)
-  })
+  return { child, port, stderr: () => child.err }
 }
 
 /** GET / with one cookie: the count answered, and whether a Set-Cookie came back. */
@@ -223,46 +169,18 @@ async function getCount(base, cookie) {
 // ---------------------------------------------------------------------------------------------
 // Load
 
-function run(cmd, args) {
-  return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
-    let out = ''
-    let err = ''
-    child.stdout.on('data', (d) => {
-      out += d
-    })
-    child.stderr.on('data', (d) => {
-      err += d
-    })
-    child.on('error', (e) => resolve({ code: -1, out, err: err + e.message }))
-    child.on('close', (code) => resolve({ code, out, err }))
-  })
-}
-
-const UNIT_MS = { us: 0.001, ms: 1, s: 1000, m: 60_000 }
-
 /** One load run with a cookie per connection; req/s, p99 ms, completed requests, non-2xx and socket errors. */
 async function load(url, seconds, loadFiles) {
   const c = opts.connections
   if (tool === 'wrk') {
-    const [cmd, args] = pinned('1', 'wrk', [`-t${c}`, `-c${c}`, `-d${seconds}s`, '--latency', '-s', loadFiles.lua, url])
+    const [cmd, args] = pinned(pin, '1', 'wrk', [`-t${c}`, `-c${c}`, `-d${seconds}s`, '--latency', '-s', loadFiles.lua, url])
     const r = await run(cmd, args)
-    const rps = /^Requests\/sec:\s+([\d.]+)/m.exec(r.out)
-    const p99 = /^\s+99%\s+([\d.]+)(us|ms|s|m)\s*$/m.exec(r.out)
-    const total = /^\s*(\d+) requests in/m.exec(r.out)
-    const non2xx = /Non-2xx or 3xx responses:\s+(\d+)/.exec(r.out)
-    const sock = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(r.out)
-    if (r.code !== 0 || !rps || !p99 || !total) throw new Error(`wrk failed (exit ${r.code}): ${(r.err || r.out).slice(0, 300)}`)
-    return {
-      rps: Number(rps[1]),
-      p99: Number(p99[1]) * UNIT_MS[p99[2]],
-      requests: Number(total[1]),
-      non2xx: non2xx ? Number(non2xx[1]) : 0,
-      errors: sock ? sock.slice(1).reduce((a, b) => a + Number(b), 0) : 0,
-    }
+    const m = parseWrk(r.out)
+    if (r.code !== 0 || !m || Number.isNaN(m.requests)) throw new Error(`wrk failed (exit ${r.code}): ${(r.err || r.out).slice(0, 300)}`)
+    return m
   }
   const driver = join(BENCH, 'servers-session', 'autocannon.mjs')
-  const [cmd, args] = pinned('1', process.execPath, [driver, url, String(c), String(seconds), loadFiles.json])
+  const [cmd, args] = pinned(pin, '1', process.execPath, [driver, url, String(c), String(seconds), loadFiles.json])
   const r = await run(cmd, args)
   let j
   try {
@@ -317,21 +235,12 @@ async function measure(row, dir) {
     }
     return m
   } finally {
-    await stop(server.child)
+    await stopChild(server.child)
   }
 }
 
 // ---------------------------------------------------------------------------------------------
 // Report
-
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b)
-  const m = s.length >> 1
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2
-}
-const fmtInt = (n) => Math.round(n).toLocaleString('en-US')
-const fmtRatio = (n) => (Number.isFinite(n) ? `${n.toFixed(2)}×` : '—')
-const fmtUs = (n) => (Number.isFinite(n) ? n.toFixed(1) : '—')
 
 function table(results) {
   const med = (id, key) => {
@@ -348,10 +257,7 @@ function table(results) {
     const r = results.get(row.id)
     const notes = [...new Set(r.runs.flatMap((x) => x.notes))]
     if (r.failed) notes.push(`**failed**: ${r.failed.replace(/\|/g, '\\|').replace(/\s+/g, ' ').slice(0, 300)}`)
-    const non2xx = r.runs.reduce((a, x) => a + x.non2xx, 0)
-    const errors = r.runs.reduce((a, x) => a + x.errors, 0)
-    if (non2xx) notes.push(`${non2xx} non-2xx`)
-    if (errors) notes.push(`${errors} socket errors`)
+    notes.push(...errorNotes(r.runs))
     if (r.runs.length && r.runs.length < opts.rounds) notes.push(`${r.runs.length}/${opts.rounds} rounds`)
     if (!r.runs.length) {
       lines.push(`| ${row.label} | — | — | — | — | — | — | — | — | — | ${notes.join('; ')} |`)
@@ -377,8 +283,7 @@ function table(results) {
 
 async function main() {
   const started = new Date()
-  const loadBefore = loadavg()[0]
-  if (loadBefore > 0.5) console.warn(`bench/session: load average is ${loadBefore.toFixed(2)}; other work on this machine will skew the numbers`)
+  const loadBefore = loadAverage('bench/session')
   const results = new Map(rows.map((r) => [r.id, { runs: [], failed: null }]))
   if (rows.some((r) => r.redis)) {
     redis = await connectRedis()
@@ -424,10 +329,10 @@ async function main() {
     '',
     `- date: ${started.toISOString()}`,
     `- weir: ${gitRevision()} (src/ through tsx)`,
-    `- node ${process.version}, ${process.platform}/${process.arch}, ${availableParallelism()} cores (${cpus()[0]?.model?.trim() ?? 'unknown cpu'})`,
+    `- ${machine()}`,
     `- load: ${tool}, ${opts.connections} connections with one session cookie each, ${opts.duration} s after a ${opts.warmup} s warm-up; ${opts.rounds} round(s), order rotated per round`,
     `- pinning: ${pin ? 'server on core 0, load generator on core 1 (taskset); Redis unpinned' : 'none'}`,
-    `- load average (1 min): ${loadBefore.toFixed(2)} at start, ${loadavg()[0].toFixed(2)} at end`,
+    `- ${loadLine(loadBefore)}`,
     `- peers: ${PEERS.map((p) => `${p} ${version(p)}`).join(', ')}`,
     '- cells are medians over rounds; "CPU vs weir bare" is weir bare\'s CPU per request over the row\'s (throughput-equivalent);',
     '  "+ CPU" is what the session adds over the same framework\'s bare route; Redis CPU is the Redis server\'s own (INFO cpu)',

@@ -12,17 +12,14 @@
 // clients) to core 1; weir runs from src/ through tsx. Every measured run starts a fresh server. The server's
 // CPU time over the measured window comes over IPC: CPU per round trip / per broadcast is the steadier figure
 // on a shared machine.
-import { spawn, spawnSync } from 'node:child_process'
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { availableParallelism, cpus, loadavg } from 'node:os'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { availableParallelism, loadavg } from 'node:os'
 import { dirname, join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { freePort } from './lib.mjs'
+import { dead, fmt, fmtInt, fmtRatio, freePort, gitRevision, killAll, loadAverage, loadLine, machine, median, onPath, pinned, quantile, ROOT, startChild, stopChild, untilReady, version } from './lib.mjs'
 
-const BENCH = dirname(fileURLToPath(import.meta.url))
-const ROOT = dirname(BENCH)
+const BENCH = join(ROOT, 'bench')
 const SERVERS = {
   raw: { label: 'raw ws', tsx: false },
   weir: { label: 'weir', tsx: true },
@@ -92,43 +89,20 @@ function usage(message) {
   process.exit(2)
 }
 
-const onPath = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0
 const pin = !o['no-pin'] && onPath('taskset') && availableParallelism() >= 2
-const pinned = (core, args) => (pin ? ['taskset', ['-c', core, process.execPath, ...args]] : [process.execPath, args])
 
 // ---------------------------------------------------------------------------------------------
 // Children: servers on core 0, load generators on core 1, all with an IPC channel. Every child is killed
-// when this process ends, however it ends.
+// when this process ends, however it ends (bench/lib.mjs).
 
-const live = new Set()
-process.on('exit', () => {
-  for (const child of live) child.kill('SIGKILL')
-})
 for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]]) process.on(signal, () => process.exit(code))
 
 function child(core, args, env = {}) {
-  const [cmd, argv] = pinned(core, args)
-  const c = spawn(cmd, argv, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] })
-  live.add(c)
-  c.err = ''
-  c.stderr.on('data', (d) => {
-    c.err = (c.err + d).slice(-4000)
-  })
-  c.exited = new Promise((resolve) => c.once('exit', resolve))
-  c.exited.then(() => live.delete(c))
-  return c
+  const [cmd, argv] = pinned(pin, core, process.execPath, args)
+  return startChild(cmd, argv, { env: { ...process.env, ...env }, ipc: true })
 }
 
 const tail = (c) => c.err.trim().split('\n').slice(-3).join(' ')
-const dead = (c) => c.exitCode !== null || c.signalCode !== null
-
-async function stop(c) {
-  if (dead(c)) return
-  c.kill('SIGTERM')
-  const t = setTimeout(() => c.kill('SIGKILL'), 3000)
-  await c.exited
-  clearTimeout(t)
-}
 
 /** The next IPC message of `c` that is `{ type }` (or any reply, without a type); rejects on exit or timeout. */
 function next(c, type, ms) {
@@ -163,20 +137,9 @@ async function startServer(name, { gc = false, heartbeat } = {}) {
   const env = { NODE_ENV: 'production', WEIR_MODE: 'release', ...(heartbeat ? { BENCH_WS_HEARTBEAT: String(heartbeat) } : {}) }
   const c = child('0', [...flags, file, String(port)], env)
   try {
-    await new Promise((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error('not ready after 15 s')), 15_000)
-      c.stdout.on('data', (d) => {
-        if (!String(d).includes('ready')) return
-        clearTimeout(t)
-        resolve()
-      })
-      c.once('exit', (code) => {
-        clearTimeout(t)
-        reject(new Error(`exited (${code}) before ready`))
-      })
-    })
+    await untilReady(c)
   } catch (err) {
-    await stop(c)
+    await stopChild(c)
     throw new Error(`${name}: ${err.message}: ${tail(c)}`)
   }
   return { c, url: (path) => `ws://127.0.0.1:${port}${path}` }
@@ -216,7 +179,7 @@ async function measured(name, job, resultTimeout) {
     throw new Error(`server died (${server.c.signalCode ?? `exit ${server.c.exitCode}`}): ${err.message} ${tail(server.c)}`)
   } finally {
     await stopLoad(load)
-    await stop(server.c)
+    await stopChild(server.c)
   }
 }
 
@@ -236,17 +199,6 @@ async function broadcast(name) {
 // ---------------------------------------------------------------------------------------------
 // Numbers and tables
 
-function quantile(xs, q) {
-  const s = [...xs].sort((a, b) => a - b)
-  if (!s.length) return Number.NaN
-  const i = (s.length - 1) * q
-  const lo = Math.floor(i)
-  return s[lo] + (s[Math.ceil(i)] - s[lo]) * (i - lo)
-}
-const median = (xs) => quantile(xs, 0.5)
-const fmtInt = (n) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '—')
-const fmt = (n, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '—')
-const fmtRatio = (n) => (Number.isFinite(n) ? `${n.toFixed(2)}×` : '—')
 const pct = (n) => `${Math.round(n * 100)} %`
 /** Median share of a core used by the server and by the load generator over the rounds. */
 const busyCell = (r) => `${pct(median(r.runs.map((x) => x.busy.server)))} / ${pct(median(r.runs.map((x) => x.busy.load)))}`
@@ -311,21 +263,6 @@ function broadcastTable(results) {
   return lines.join('\n')
 }
 
-function version(pkg) {
-  try {
-    return JSON.parse(readFileSync(join(ROOT, 'node_modules', pkg, 'package.json'), 'utf8')).version
-  } catch {
-    return '?'
-  }
-}
-
-function gitRevision() {
-  const r = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' })
-  if (r.status !== 0) return 'no commit'
-  const dirty = spawnSync('git', ['status', '--porcelain', '--', 'src'], { cwd: ROOT, encoding: 'utf8' })
-  return `${r.stdout.trim()}${dirty.stdout.trim() ? ' (src/ modified)' : ''}`
-}
-
 function header(title, started, loadBefore, lines) {
   return [
     `# ${title}`,
@@ -333,9 +270,9 @@ function header(title, started, loadBefore, lines) {
     ...(o.smoke ? ['**Smoke run** (--smoke): checks the harness; the numbers are not a result.', ''] : []),
     `- date: ${started.toISOString()}`,
     `- weir: ${gitRevision()} (src/ through tsx)`,
-    `- node ${process.version}, ${process.platform}/${process.arch}, ${availableParallelism()} cores (${cpus()[0]?.model?.trim() ?? 'unknown cpu'})`,
+    `- ${machine()}`,
     `- pinning: ${pin ? 'server on core 0, load generator (ws clients, one Node process) on core 1 (taskset)' : 'none'}`,
-    `- load average (1 min): ${loadBefore.toFixed(2)} at start, ${loadavg()[0].toFixed(2)} at end`,
+    `- ${loadLine(loadBefore)}`,
     ...lines,
     '',
   ].join('\n')
@@ -355,8 +292,7 @@ function emit(text) {
 
 async function sideBySide() {
   const started = new Date()
-  const loadBefore = loadavg()[0]
-  if (loadBefore > 0.5) console.warn(`bench/ws: load average is ${loadBefore.toFixed(2)}; other work on this machine will skew the numbers`)
+  const loadBefore = loadAverage('bench/ws')
   console.log(
     `bench/ws: ${opts.cases.join(', ')}; ${opts.servers.join(', ')}; ${opts.rounds} round(s); echo ${opts.connections} connections × ${opts.duration} s after ${opts.warmup} s; ` +
       `broadcast to ${opts.clients} × ${opts.broadcasts} after ${opts.broadcastWarmup}; ${pin ? 'server on core 0, load on core 1' : 'unpinned'}`,
@@ -443,7 +379,7 @@ async function idle() {
     if (dead(server.c)) throw new Error(`server died: ${tail(server.c)}`)
   } finally {
     await stopLoad(load)
-    await stop(server.c)
+    await stopChild(server.c)
   }
   const first = samples[0]
   const last = samples.at(-1)
@@ -470,5 +406,5 @@ async function idle() {
 try {
   await (o.idle ? idle() : sideBySide())
 } finally {
-  for (const c of live) c.kill('SIGKILL')
+  killAll()
 }

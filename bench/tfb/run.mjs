@@ -8,16 +8,15 @@
 // Each server runs alone, freshly started per measured run, pinned to core 0; wrk runs on core 1. Before a
 // run, the server must pass the verifier's rules for that test type. The database (--db) is recreated first.
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { availableParallelism, cpus, loadavg } from 'node:os'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+import { cpuTicks, errorNotes, fmtInt, fmtRatio, loadLine, median, onPath, parseWrk, pinned, ROOT, run, startChild, stopChild, TICK_US, untilReady, version } from '../lib.mjs'
 import { createDatabase } from './setup.mjs'
 import { verify } from './verify.mjs'
 
-const HERE = dirname(fileURLToPath(import.meta.url))
-const ROOT = dirname(dirname(HERE))
+const HERE = join(ROOT, 'bench', 'tfb')
 const SERVERS = ['raw', 'weir', 'fastify', 'hono', 'express']
 const PACKAGES = { fastify: ['fastify'], hono: ['hono', '@hono/node-server'], express: ['express'] }
 /** The test types: the URL wrk loads and whether it pipelines (TFB pipelines /plaintext 16 deep). */
@@ -88,9 +87,6 @@ const opts = {
   pin: !o['no-pin'],
 }
 
-const onPath = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0
-const pinned = (core, cmd, args) => (opts.pin ? ['taskset', ['-c', core, cmd, ...args]] : [cmd, args])
-
 function build() {
   console.log('> npx tsc -p tsconfig.build.json')
   const r = spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' })
@@ -99,93 +95,30 @@ function build() {
 }
 
 /** Starts a server pinned to the server core; resolves with its child and port once it prints `ready <port>`. */
-function startServer(name, databaseUrl) {
+async function startServer(name, databaseUrl) {
   const file = join(HERE, 'servers', `${name}.mjs`)
-  const [cmd, args] = pinned(SERVER_CORE, process.execPath, [file])
+  const [cmd, args] = pinned(opts.pin, SERVER_CORE, process.execPath, [file])
   const env = { ...process.env, PORT: '0', DATABASE_URL: databaseUrl, PG_POOL_SIZE: String(opts.pool), NODE_ENV: 'production', WEIR_MODE: 'release' }
-  const child = spawn(cmd, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
-  child.exited = new Promise((resolve) => child.once('exit', resolve))
-  let err = ''
-  child.stderr.setEncoding('utf8').on('data', (d) => {
-    err = (err + d).slice(-4000)
-  })
-  child.lastError = () => err.trim().split('\n').at(-1) ?? ''
-  return new Promise((resolve, reject) => {
-    let out = ''
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL')
-      reject(new Error(`not ready after ${READY_MS / 1000} s: ${child.lastError()}`))
-    }, READY_MS)
-    child.stdout.setEncoding('utf8').on('data', (d) => {
-      out += d
-      const m = /^ready (\d+)$/m.exec(out)
-      if (!m) return
-      clearTimeout(timer)
-      resolve({ child, port: Number(m[1]) })
-    })
-    child.exited.then((code) => {
-      clearTimeout(timer)
-      reject(new Error(`exited (${code}) before ready: ${child.lastError()}`))
-    })
-  })
+  const child = startChild(cmd, args, { env })
+  child.lastError = () => child.err.trim().split('\n').at(-1) ?? ''
+  try {
+    const m = await untilReady(child, { ready: /^ready (\d+)$/m, ms: READY_MS })
+    return { child, port: Number(m[1]) }
+  } catch (err) {
+    await stopChild(child, 0)
+    throw new Error(`${err.message}: ${child.lastError()}`)
+  }
 }
-
-async function stopServer(child) {
-  if (child.exitCode !== null || child.signalCode !== null) return
-  child.kill('SIGTERM')
-  const timer = setTimeout(() => child.kill('SIGKILL'), 3000)
-  await child.exited
-  clearTimeout(timer)
-}
-
-function run(cmd, args) {
-  return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
-    let out = ''
-    let err = ''
-    child.stdout.setEncoding('utf8').on('data', (d) => {
-      out += d
-    })
-    child.stderr.setEncoding('utf8').on('data', (d) => {
-      err += d
-    })
-    child.on('error', (e) => resolve({ code: -1, out, err: err + e.message }))
-    child.on('close', (code) => resolve({ code, out, err }))
-  })
-}
-
-const UNITS = { us: 1e-3, ms: 1, s: 1e3, m: 6e4 }
 
 /** One wrk run; req/s, p99 (ms), requests, non-2xx and socket errors. */
 async function load(url, test, seconds) {
   const script = TESTS[test].pipeline ? ['-s', join(HERE, 'pipeline.lua')] : []
   const tail = TESTS[test].pipeline ? ['--', String(TESTS[test].pipeline)] : []
-  const [cmd, args] = pinned(LOAD_CORE, 'wrk', ['-t1', `-c${opts.connections}`, `-d${seconds}s`, '--timeout', '8', '--latency', ...script, url, ...tail])
+  const [cmd, args] = pinned(opts.pin, LOAD_CORE, 'wrk', ['-t1', `-c${opts.connections}`, `-d${seconds}s`, '--timeout', '8', '--latency', ...script, url, ...tail])
   const r = await run(cmd, args)
-  const rps = /^Requests\/sec:\s+([\d.]+)/m.exec(r.out)
-  const p99 = /^\s+99%\s+([\d.]+)(us|ms|s|m)\s*$/m.exec(r.out)
-  const total = /^\s*(\d+) requests in/m.exec(r.out)
-  if (r.code !== 0 || !rps || !p99 || !total) throw new Error(`wrk failed (exit ${r.code}): ${(r.err || r.out).slice(0, 300)}`)
-  const non2xx = /Non-2xx or 3xx responses:\s+(\d+)/.exec(r.out)
-  const sock = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(r.out)
-  return {
-    rps: Number(rps[1]),
-    p99: Number(p99[1]) * UNITS[p99[2]],
-    requests: Number(total[1]),
-    non2xx: non2xx ? Number(non2xx[1]) : 0,
-    errors: sock ? sock.slice(1).reduce((a, b) => a + Number(b), 0) : 0,
-  }
-}
-
-// Linux clock ticks (USER_HZ = 100) of a process's user + system time.
-function cpuTicks(pid) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    return Number(fields[11]) + Number(fields[12])
-  } catch {
-    return Number.NaN
-  }
+  const m = parseWrk(r.out)
+  if (r.code !== 0 || !m || Number.isNaN(m.requests)) throw new Error(`wrk failed (exit ${r.code}): ${(r.err || r.out).slice(0, 300)}`)
+  return m
 }
 
 /** One measured run: a fresh server, its rules for `test` checked, warm-up, then wrk. */
@@ -199,25 +132,17 @@ async function measure(name, test, databaseUrl) {
     if (opts.warmup > 0) await load(url, test, opts.warmup)
     const cpu0 = cpuTicks(server.child.pid)
     const m = await load(url, test, opts.duration)
-    m.cpuUs = ((cpuTicks(server.child.pid) - cpu0) * 10_000) / m.requests
+    m.cpuUs = ((cpuTicks(server.child.pid) - cpu0) * TICK_US) / m.requests
     if (server.child.exitCode !== null || server.child.signalCode !== null) throw new Error(`died under load: ${server.child.lastError()}`)
     return m
   } finally {
-    await stopServer(server.child)
+    await stopChild(server.child)
   }
 }
 
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b)
-  const m = s.length >> 1
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2
-}
-const fmtInt = (n) => Math.round(n).toLocaleString('en-US')
-const fmtRatio = (n) => (Number.isFinite(n) ? `${n.toFixed(2)}×` : '—')
-
 function testTable(test, results) {
   const rps = (name) => {
-    const runs = results.get(name).runs
+    const runs = results.get(name)?.runs ?? []
     return runs.length ? median(runs.map((r) => r.rps)) : Number.NaN
   }
   // wrk times a pipelined batch, not each request in it: no p99 for those.
@@ -232,10 +157,7 @@ function testTable(test, results) {
     const r = results.get(name)
     const notes = []
     if (r.failed) notes.push(`**failed**: ${r.failed.replace(/\|/g, '\\|')}`)
-    const non2xx = r.runs.reduce((a, x) => a + x.non2xx, 0)
-    const errors = r.runs.reduce((a, x) => a + x.errors, 0)
-    if (non2xx) notes.push(`${non2xx} non-2xx`)
-    if (errors) notes.push(`${errors} socket errors`)
+    notes.push(...errorNotes(r.runs))
     if (r.runs.length === 0) {
       lines.push(`| ${name} | — | — | — | — | — | — | ${notes.join('; ')} |`)
       continue
@@ -258,14 +180,6 @@ function summary(perTest) {
     lines.push(`| ${test} | ${cells.join(' | ')} | ${fmtRatio(rps('weir') / rps('raw'))} | ${fmtRatio(rps('weir') / rps('fastify'))} |`)
   }
   return lines.join('\n')
-}
-
-function version(pkg) {
-  try {
-    return JSON.parse(readFileSync(join(ROOT, 'node_modules', pkg, 'package.json'), 'utf8')).version
-  } catch {
-    return '?'
-  }
 }
 
 /** --instructions: bench/instructions.mjs's `tfb` group (json, plaintext, fortunes per server) on this database. */
@@ -340,7 +254,7 @@ async function main() {
     `- date: ${started.toISOString()}, weir ${rev || 'no commit'}, node ${process.version}, ${availableParallelism()} cores (${cpus()[0]?.model?.trim() ?? '?'})`,
     `- wrk -t1 -c${opts.connections} -d${opts.duration}s after a ${opts.warmup}s warm-up; ${opts.rounds} round(s), order rotated per round; pg Pool of ${opts.pool}`,
     `- pinning: ${opts.pin ? `server on core ${SERVER_CORE}, wrk on core ${LOAD_CORE}; PostgreSQL unpinned` : 'none'}`,
-    `- load average (1 min): ${loadBefore.toFixed(2)} at start, ${loadavg()[0].toFixed(2)} at end`,
+    `- ${loadLine(loadBefore)}`,
     `- peers: ${versions.join(', ') || '—'}`,
     '',
     summary(perTest),

@@ -4,26 +4,15 @@ import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { Redis } from 'ioredis'
 import { type Child, startChild } from '../lifecycle/child.js'
+import { freePort } from '../support/child-server.js'
 
 const REDIS = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
 const PREFIX = `weir-test:scale:${randomBytes(6).toString('hex')}:`
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number }
-      s.close(() => resolve(port))
-    })
-  })
-}
 
 /** Starts haproxy in the foreground, round-robin over `ports`; resolves once it accepts connections. */
 async function startHaproxy(dir: string, ports: number[]) {

@@ -1,11 +1,10 @@
 /** A private etcd for tests: a child process on free 127.0.0.1 ports with its data in a temp dir. */
-import { type ChildProcess, spawn } from 'node:child_process'
-import { once } from 'node:events'
+import type { ChildProcess } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { get } from 'node:http'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { onFreePorts, spawnReady, terminate } from './child-server.js'
 
 /** A running private etcd. */
 export interface EtcdServer {
@@ -44,20 +43,12 @@ export async function startEtcd(): Promise<EtcdServer> {
     startMs = performance.now() - t0
   }
   try {
-    // Ports found free may be taken before etcd binds them: try others a few times.
-    for (let attempt = 0; ; attempt++) {
-      const client = await freePort()
-      let peer = await freePort()
-      while (peer === client) peer = await freePort()
-      ports = [client, peer]
-      try {
-        await start()
-        break
-      } catch (err) {
-        if (attempt === 4) throw err
-        rmSync(join(dir, 'data'), { recursive: true, force: true })
-      }
-    }
+    await onFreePorts(2, async ([client, peer]) => {
+      // What a failed attempt left behind.
+      rmSync(join(dir, 'data'), { recursive: true, force: true })
+      ports = [client as number, peer as number]
+      await start()
+    })
   } catch (err) {
     removeDir()
     process.removeListener('exit', removeDir)
@@ -66,7 +57,7 @@ export async function startEtcd(): Promise<EtcdServer> {
   const stop = async (): Promise<void> => {
     const c = child
     child = undefined
-    if (c) await kill(c)
+    if (c) await terminate(c)
   }
   return {
     hosts: `http://127.0.0.1:${ports[0]}`,
@@ -83,41 +74,15 @@ export async function startEtcd(): Promise<EtcdServer> {
   }
 }
 
-async function launch(dir: string, [client, peer]: [number, number]): Promise<ChildProcess> {
+function launch(dir: string, [client, peer]: [number, number]): Promise<ChildProcess> {
   const c = `http://127.0.0.1:${client}`
   const p = `http://127.0.0.1:${peer}`
   const args = ['--name', 'weir', '--data-dir', join(dir, 'data'), '--listen-client-urls', c, '--advertise-client-urls', c]
   args.push('--listen-peer-urls', p, '--initial-advertise-peer-urls', p, '--initial-cluster', `weir=${p}`, '--log-level', 'error', '--logger', 'zap')
-  const child = spawn('etcd', args, { stdio: ['ignore', 'ignore', 'pipe'] })
-  let stderr = ''
-  child.stderr?.on('data', (d: Buffer) => {
-    stderr = (stderr + d.toString()).slice(-2000)
-  })
-  const killOnExit = () => child.kill('SIGKILL')
-  process.once('exit', killOnExit)
-  child.once('exit', () => process.removeListener('exit', killOnExit))
-  const failed = await Promise.race([once(child, 'spawn').then(() => null), once(child, 'error').then(([e]) => e as Error)])
-  if (failed) throw new Error(`etcd could not be started (${failed.message}); run bash scripts/services.sh`)
-  try {
-    await untilHealthy(c, child)
-  } catch (err) {
-    await kill(child)
-    throw new Error(`etcd on ${c}: ${(err as Error).message} ${stderr}`)
-  }
-  return child
+  return spawnReady('etcd', args, { name: 'etcd', where: c, ready: () => healthy(c), notReady: 'was not healthy', boundMs: 30_000 })
 }
 
-/** Resolves once /health says so; rejects if the child exits first or after 30 s (a hang guard). */
-async function untilHealthy(url: string, child: ChildProcess): Promise<void> {
-  const end = Date.now() + 30_000
-  while (Date.now() < end) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`exited (${child.exitCode ?? child.signalCode})`)
-    if (await healthy(url)) return
-    await new Promise((r) => setTimeout(r, 20))
-  }
-  throw new Error('was not healthy within 30 s')
-}
-
+/** Whether etcd's /health says so. */
 function healthy(url: string): Promise<boolean> {
   return new Promise((resolve) => {
     const req = get(`${url}/health`, (res) => {
@@ -131,23 +96,4 @@ function healthy(url: string): Promise<boolean> {
     req.on('error', () => resolve(false))
     req.setTimeout(2_000, () => req.destroy())
   })
-}
-
-async function kill(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return
-  const exited = once(child, 'exit')
-  child.kill('SIGTERM')
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
-  await exited
-  clearTimeout(timer)
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer()
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const { port } = server.address() as { port: number }
-  server.close()
-  await once(server, 'close')
-  return port
 }

@@ -2,10 +2,10 @@
 // port on 127.0.0.1, root without a password. It runs as a child of the test process and dies with it.
 import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
+import { freePort, hasExited, killOnExit, terminate } from './child-server.js'
 
 /** A running private server; `stop()` and `start()` take it down and up on the same port. */
 export interface MariadbServer {
@@ -80,17 +80,6 @@ export async function startMariadb(): Promise<MariadbServer> {
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number }
-      s.close(() => resolve(port))
-    })
-  })
-}
-
 // setpriv --pdeathsig: the kernel kills the server when the test process dies, even by SIGKILL.
 const PDEATHSIG = hasPdeathsig() ? ['setpriv', '--pdeathsig', 'KILL'] : []
 
@@ -106,10 +95,7 @@ function hasPdeathsig(): boolean {
 function launch(args: string[]): Promise<ChildProcess> {
   const [cmd, ...rest] = [...PDEATHSIG, 'mariadbd', ...args] as [string, ...string[]]
   const child = spawn(cmd, rest, { stdio: ['ignore', 'ignore', 'pipe'] })
-  // A backstop for a test process that ends without stopping it.
-  const orphan = () => child.kill('SIGKILL')
-  process.on('exit', orphan)
-  child.once('exit', () => process.off('exit', orphan))
+  killOnExit(child)
   let log = ''
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => fail(new Error('mariadbd was not ready within 60 s')), 60_000)
@@ -136,15 +122,8 @@ function launch(args: string[]): Promise<ChildProcess> {
 
 // SIGTERM is a clean shutdown; a server that does not exit within 30 s is killed.
 function halt(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve()
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000)
-    child.once('exit', () => {
-      clearTimeout(timer)
-      resolve()
-    })
-    // A frozen server would hold the SIGTERM until killed.
-    child.kill('SIGCONT')
-    child.kill('SIGTERM')
-  })
+  if (hasExited(child)) return Promise.resolve()
+  // A frozen server would hold the SIGTERM until killed.
+  child.kill('SIGCONT')
+  return terminate(child, 30_000)
 }

@@ -1,8 +1,7 @@
 /** A private memcached for tests: a child process on a free 127.0.0.1 port, stopped and started on that port. */
-import { type ChildProcess, spawn } from 'node:child_process'
-import { once } from 'node:events'
-import { connect, createServer } from 'node:net'
+import type { ChildProcess } from 'node:child_process'
 import { userInfo } from 'node:os'
+import { accepts, onFreePorts, spawnReady, terminate } from './child-server.js'
 
 /** A running private memcached. */
 export interface MemcachedServer {
@@ -37,20 +36,14 @@ export async function startMemcached(): Promise<MemcachedServer> {
     child = await launch(port)
     startMs = performance.now() - t0
   }
-  // A port found free may be taken before memcached binds it: try another a few times.
-  for (let attempt = 0; ; attempt++) {
-    port = await freePort()
-    try {
-      await start()
-      break
-    } catch (err) {
-      if (attempt === 4) throw err
-    }
-  }
+  await onFreePorts(1, async ([p]) => {
+    port = p as number
+    await start()
+  })
   const stop = async (): Promise<void> => {
     const c = child
     child = undefined
-    if (c) await kill(c)
+    if (c) await terminate(c)
   }
   return {
     port,
@@ -64,66 +57,10 @@ export async function startMemcached(): Promise<MemcachedServer> {
   }
 }
 
-async function launch(port: number): Promise<ChildProcess> {
+function launch(port: number): Promise<ChildProcess> {
   const args = ['-l', '127.0.0.1', '-p', String(port), '-U', '0', '-m', '64', '-t', '2']
   // memcached refuses to run as root unless told which user to be.
   if (process.getuid?.() === 0) args.push('-u', userInfo().username)
-  const child = spawn('memcached', args, { stdio: ['ignore', 'ignore', 'pipe'] })
-  let stderr = ''
-  child.stderr?.on('data', (d: Buffer) => {
-    stderr = (stderr + d.toString()).slice(-2000)
-  })
-  const killOnExit = () => child.kill('SIGKILL')
-  process.once('exit', killOnExit)
-  child.once('exit', () => process.removeListener('exit', killOnExit))
-  const spawned = await Promise.race([once(child, 'spawn').then(() => null), once(child, 'error').then(([e]) => e as Error)])
-  if (spawned) throw new Error(`memcached could not be started (${spawned.message}); run bash scripts/services.sh`)
-  try {
-    await untilListening(port, child)
-  } catch (err) {
-    await kill(child)
-    throw new Error(`memcached on port ${port}: ${(err as Error).message} ${stderr}`)
-  }
-  return child
-}
-
-/** Resolves once the port accepts a connection; rejects if the child exits first or after 20 s (a hang guard). */
-async function untilListening(port: number, child: ChildProcess): Promise<void> {
-  const end = Date.now() + 20_000
-  while (Date.now() < end) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`exited (${child.exitCode ?? child.signalCode})`)
-    if (await accepts(port)) return
-    await new Promise((r) => setTimeout(r, 20))
-  }
-  throw new Error('did not accept connections within 20 s')
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect(port, '127.0.0.1')
-    s.once('connect', () => {
-      s.destroy()
-      resolve(true)
-    })
-    s.once('error', () => resolve(false))
-  })
-}
-
-async function kill(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return
-  const exited = once(child, 'exit')
-  child.kill('SIGTERM')
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
-  await exited
-  clearTimeout(timer)
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer()
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const { port } = server.address() as { port: number }
-  server.close()
-  await once(server, 'close')
-  return port
+  const ready = () => accepts(port)
+  return spawnReady('memcached', args, { name: 'memcached', where: `port ${port}`, ready, notReady: 'did not accept connections', boundMs: 20_000 })
 }

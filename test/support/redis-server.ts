@@ -1,11 +1,10 @@
 // A private redis-server for tests: a free port on 127.0.0.1, its own temp dir, nothing persisted; it can be
 // stopped and started again on the same port, and it dies with the test process however that process ends.
 import { type ChildProcess, spawn } from 'node:child_process'
-import { once } from 'node:events'
 import { mkdtemp, rm } from 'node:fs/promises'
-import { type AddressInfo, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { onFreePorts, terminate } from './child-server.js'
 
 /** A running (or stopped) private redis-server. */
 export interface RedisServer {
@@ -57,16 +56,15 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
     })
   }
   try {
-    // A free port can be taken between our probe and redis-server's bind: try a few.
-    for (let attempt = 1; ; attempt++) {
-      port = await freePort()
-      try {
+    const retryIf = (err: Error) => String(err.message).includes('in use')
+    await onFreePorts(
+      1,
+      async ([p]) => {
+        port = p as number
         await run()
-        break
-      } catch (err) {
-        if (attempt >= 5 || !String((err as Error).message).includes('in use')) throw err
-      }
-    }
+      },
+      { retryIf },
+    )
   } catch (err) {
     await rm(dir, { recursive: true, force: true })
     throw err
@@ -84,16 +82,6 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
       await rm(dir, { recursive: true, force: true })
     },
   }
-}
-
-async function freePort(): Promise<number> {
-  const probe = createServer()
-  probe.listen(0, '127.0.0.1')
-  await once(probe, 'listening')
-  const { port } = probe.address() as AddressInfo
-  probe.close()
-  await once(probe, 'close')
-  return port
 }
 
 // Spawns the wrapped redis-server and resolves once it logs that it accepts connections.
@@ -132,11 +120,6 @@ function launch(port: number, dir: string, args: string[]): Promise<ChildProcess
 }
 
 // Closing the wrapper's stdin makes it terminate redis-server; then the wrapper exits.
-async function halt(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return
-  const exited = once(child, 'exit')
-  child.stdin!.end()
-  const guard = setTimeout(() => child.kill('SIGKILL'), START_BOUND)
-  await exited
-  clearTimeout(guard)
+function halt(child: ChildProcess): Promise<void> {
+  return terminate(child, START_BOUND, (c) => c.stdin!.end())
 }
