@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { freePort } from './lib.mjs'
+import { freePort, median, selfSignedCert } from './lib.mjs'
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)))
 const { values: o } = parseArgs({
@@ -54,13 +54,11 @@ function h2load(url, flags, requests) {
   return { rps, proto }
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
-
 async function main() {
   if (!o['no-build']) spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' })
   const dir = mkdtempSync(join(tmpdir(), 'weir-bench-h2-'))
   try {
-    spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=localhost'], { stdio: 'ignore' })
+    selfSignedCert(dir)
     writeFileSync(join(dir, '100kb.bin'), randomBytes(100 * 1024))
     console.log(`bench http2: h2load -n ${o.requests}, ${o.rounds} round(s)${o.smoke ? ' — SMOKE RUN, not a result' : ''}`)
     console.log('\n| server | case | protocol | req/s (median) |\n|---|---|---|---:|')

@@ -22,7 +22,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { freePort } from './lib.mjs'
+import { freePort, onPath, selfSignedCert } from './lib.mjs'
 import { SIZES, makeBody } from './servers-body/common.mjs'
 import { cookieScript, seedCookies } from './servers-session/common.mjs'
 
@@ -168,8 +168,9 @@ const { values: o } = parseArgs({
   },
 })
 if (o.smoke) Object.assign(o, { groups: 'recommended', warmup: '2', duration: '2' })
-for (const tool of ['valgrind', 'callgrind_control', 'wrk', ...(o.groups.split(',').includes('http2') ? ['h2load'] : [])]) {
-  if (spawnSync('which', [tool]).status !== 0) {
+const groups = o.groups.split(',')
+for (const tool of ['valgrind', 'callgrind_control', 'wrk', ...(groups.includes('http2') ? ['h2load'] : [])]) {
+  if (!onPath(tool)) {
     console.error(`bench/instructions.mjs needs ${tool}: run scripts/bench-tools.sh (apt-get install valgrind wrk)`)
     process.exit(1)
   }
@@ -178,11 +179,10 @@ if (!o['no-build']) spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd
 
 const dir = mkdtempSync(join(tmpdir(), 'weir-instr-'))
 // The http2 group's servers read a certificate from `{dir}`.
-const certArgs = ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=localhost']
-if (o.groups.split(',').includes('http2')) spawnSync('openssl', [...certArgs, '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' })
+if (groups.includes('http2')) selfSignedCert(dir)
 const out = [`# Instructions per request (callgrind), ${new Date().toISOString().slice(0, 10)}, Node ${process.version}`, '']
 try {
-  for (const name of o.groups.split(',')) {
+  for (const name of groups) {
     const group = GROUPS[name]
     if (!group) throw new Error(`unknown group ${name}; groups: ${Object.keys(GROUPS).join(', ')}`)
     out.push(`## ${group.title}`, '', '| server | requests | instructions / request | vs first row |', '|---|---:|---:|---:|')

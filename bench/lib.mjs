@@ -238,6 +238,13 @@ export function cpuTicks(pid) {
 // ---------------------------------------------------------------------------------------------
 // Numbers
 
+/** Writes a self-signed EC certificate for `localhost`, valid one day, to `dir`/key.pem and `dir`/cert.pem. */
+export function selfSignedCert(dir) {
+  const args = ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=localhost']
+  const r = spawnSync('openssl', [...args, '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' })
+  if (r.status !== 0) throw new Error('openssl could not make a test certificate')
+}
+
 /** The median (the mean of the middle two for an even count); NaN for none. */
 export function median(xs) {
   const s = [...xs].sort((a, b) => a - b)

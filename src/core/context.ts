@@ -7,7 +7,7 @@ import { type RenderOptions, type Renderer, defaultRenderers, renderInto } from 
 import { type FileOptions, sendFile } from '../stream/file.js'
 import { type SSEOptions, type SSESource, SSEStream } from '../stream/sse.js'
 import type { ErrorCategory } from './events.js'
-import { type ErrorAnswerOptions, type ErrorFormat, recordError, sendError, toError } from './fail.js'
+import { type ErrorAnswerOptions, type ErrorFormat, toError } from './fail.js'
 import { WeirRequest, type RequestSettings } from './request.js'
 import { WeirResponse } from './response.js'
 import type { ContextVariables, Logger, Params, ResponseBody } from './types.js'
@@ -19,7 +19,7 @@ export interface ContextSettings extends RequestSettings {
   /** Hands an error to the app's error listeners (`c.report`). */
   readonly report?: (err: Error, c: Context, category: ErrorCategory) => void
   /** Answers an error the app's way, then logs and reports it (`c.answerError`). */
-  readonly answerError?: (err: Error, c: Context, bug: ErrorCategory, options?: ErrorAnswerOptions) => Promise<void> | void
+  readonly answerError: (err: Error, c: Context, bug: ErrorCategory, options?: ErrorAnswerOptions) => Promise<void> | void
   /** The formats `c.render` chooses from (`createApp({ renderers })`). Default: {@link defaultRenderers}. */
   readonly renderers?: readonly Renderer[]
   /** How the app answers errors (`createApp({ errors })`). Default plain JSON. */
@@ -132,11 +132,7 @@ export class Context<P extends Params = Params> {
    * }
    */
   answerError(err: unknown, bug: ErrorCategory = 'unhandled', options?: ErrorAnswerOptions): Promise<void> | void {
-    const e = toError(err)
-    const answer = this.#settings.answerError
-    if (answer !== undefined) return answer(e, this as Context, bug, options)
-    sendError(this as Context, e, options)
-    recordError(this as Context, e, bug)
+    return this.#settings.answerError(toError(err), this as Context, bug, options)
   }
 
   /** `debug`, `release` or `test` (from `WEIR_MODE`). */
