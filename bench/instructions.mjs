@@ -164,6 +164,7 @@ const { values: o } = parseArgs({
     rows: { type: 'string' },
     keep: { type: 'string' },
     smoke: { type: 'boolean', default: false },
+    fixed: { type: 'boolean', default: false },
     'no-build': { type: 'boolean', default: false },
   },
 })
@@ -185,13 +186,13 @@ try {
   for (const name of groups) {
     const group = GROUPS[name]
     if (!group) throw new Error(`unknown group ${name}; groups: ${Object.keys(GROUPS).join(', ')}`)
-    out.push(`## ${group.title}`, '', '| server | requests | instructions / request | vs first row |', '|---|---:|---:|---:|')
+    out.push(`## ${group.title}`, '', '| server | requests | instructions / request | vs first row | main thread | vs first row |', '|---|---:|---:|---:|---:|---:|')
     let first
     for (const [label, s] of Object.entries(group.rows)) {
       if (o.rows && !o.rows.split(',').some((r) => label.includes(r))) continue
       const r = await count(s)
-      first ??= r.perRequest
-      const line = `| ${label} | ${r.requests.toLocaleString('en-US')} | ${Math.round(r.perRequest).toLocaleString('en-US')} | ${(r.perRequest / first).toFixed(3)}× |`
+      first ??= r
+      const line = `| ${label} | ${r.requests.toLocaleString('en-US')} | ${Math.round(r.perRequest).toLocaleString('en-US')} | ${(r.perRequest / first.perRequest).toFixed(3)}× | ${Math.round(r.mainPerRequest).toLocaleString('en-US')} | ${(r.mainPerRequest / first.mainPerRequest).toFixed(3)}× |`
       console.log(line)
       out.push(line)
     }
@@ -211,7 +212,7 @@ async function count({ args, request }) {
   const fill = (a) => a.replaceAll('{port}', String(port)).replaceAll('{dir}', dir)
   const cg = join(dir, `cg-${port}`)
   const env = { ...process.env, NODE_ENV: 'production', WEIR_MODE: 'release' }
-  const argv = ['--tool=callgrind', `--callgrind-out-file=${cg}.%p`, process.execPath, ...args.map(fill)]
+  const argv = ['--tool=callgrind', '--separate-threads=yes', `--callgrind-out-file=${cg}.%p`, process.execPath, ...args.map(fill)]
   const child = spawn('valgrind', argv, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
   let err = ''
   child.stderr.on('data', (d) => {
@@ -245,21 +246,33 @@ async function count({ args, request }) {
       script = cookieScript(join(dir, `cookies-${port}.lua`), cookies)
       threads = cookies.length
     }
+    if (o.fixed && !script) return measured((s) => h2load(url, s, ['--h1']))
     return measured((s) => wrk(url, s, script, threads))
   } finally {
     child.kill('SIGKILL')
   }
 }
 
-/** The instructions per request in the first dump of the server on `port`. */
+/**
+ * The instructions per request in the first dump of the server on `port`: all threads, and the main
+ * thread alone (JavaScript, the event loop, scavenges), which is steadier: the background threads' share
+ * (concurrent marking, compilation) moves with when a major GC or a tier-up lands in the window.
+ */
 function readCount(port, pid, path, requests) {
-  const dump = readdirSync(dir).find((f) => f.startsWith(`cg-${port}.`) && f.endsWith('.1'))
-  const text = readFileSync(join(dir, dump), 'utf8')
-  const summary = /^summary:\s+(\d+)/m.exec(text)
-  // --keep <dir>: keep each dump (for callgrind_annotate), named after the server's row.
-  if (o.keep) writeFileSync(join(o.keep, `callgrind.${path.replace(/\W+/g, '_')}.${pid}.out`), text)
-  if (!summary || requests === 0) throw new Error(`no count: ${dump}, ${requests} requests`)
-  return { requests, perRequest: Number(summary[1]) / requests }
+  const dumps = readdirSync(dir).filter((f) => f.startsWith(`cg-${port}.`) && /\.1-\d+$/.test(f))
+  let total = 0
+  let main = 0
+  for (const dump of dumps) {
+    const text = readFileSync(join(dir, dump), 'utf8')
+    const summary = /^summary:\s+(\d+)/m.exec(text)
+    if (!summary) throw new Error(`no count in ${dump}`)
+    total += Number(summary[1])
+    if (dump.endsWith('-01')) main = Number(summary[1])
+    // --keep <dir>: keep each dump (for callgrind_annotate), named after the server's row.
+    if (o.keep) writeFileSync(join(o.keep, `callgrind.${path.replace(/\W+/g, '_')}.${pid}.${dump.split('.').pop()}.out`), text)
+  }
+  if (main === 0 || requests === 0) throw new Error(`no count: ${dumps.join(', ')}, ${requests} requests`)
+  return { requests, perRequest: total / requests, mainPerRequest: main / requests }
 }
 
 /**
@@ -268,8 +281,8 @@ function readCount(port, pid, path, requests) {
  * duration, so each run's TLS handshakes weigh the same per request whatever the server's speed; one stream
  * per connection, so a slower server does not get more requests per read (and fewer instructions per request).
  */
-function h2load(url, seconds) {
-  const r = spawnSync('h2load', ['-n', String(Number(seconds) * 800), '-c', o.connections, '-m', '1', url], { encoding: 'utf8' })
+function h2load(url, seconds, extra = []) {
+  const r = spawnSync('h2load', [...extra, '-n', String(Number(seconds) * 800), '-c', o.connections, '-m', '1', url], { encoding: 'utf8' })
   const m = /requests: \d+ total, \d+ started, \d+ done, (\d+) succeeded, (\d+) failed/.exec(r.stdout)
   if (m?.[2] !== '0') throw new Error(`h2load failed: ${r.stdout}${r.stderr}`)
   return Number(m[1])

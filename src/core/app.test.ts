@@ -70,6 +70,24 @@ describe('app: returned values become the body', () => {
   })
 })
 
+describe('app: what middleware returns', () => {
+  it('answers whatever a middleware returns: null, a value, or nothing, sync or not awaited', async () => {
+    const a = app()
+    a.use((_c, next) => {
+      next()
+      return null
+    })
+    a.use((_c, next) => {
+      void next()
+      return 42
+    })
+    a.get('/', () => 'ok')
+    const res = await a.request('/')
+    assert.equal(res.status, 200)
+    assert.equal(await res.text(), 'ok')
+  })
+})
+
 describe('app: routing answers', () => {
   it('answers 404 with ERR_NOT_FOUND as JSON, or text for a browser', async () => {
     const a = app()

@@ -368,7 +368,7 @@ export class App extends Group<''> {
     } catch (err) {
       out = this.#fail(err, c)
     }
-    if (out !== undefined && typeof out.then === 'function') {
+    if (out != null && typeof out.then === 'function') {
       out.then(
         () => this.#respond(c),
         (err) => this.#failThenRespond(err, c),

@@ -2,6 +2,9 @@
  * The access log's fast path: for loggers `createLogger` made (no custom pino formatters, hooks or mixins),
  * the line is built from its known fields and handed to pino's stream — the same bytes pino would write
  * (`level`, `time`, bindings, fields, `msg`), without pino's generic walk over the object (~1.5 µs a line).
+ * When no field needs escaping (one regex test over the strings a client can shape), the pieces are joined
+ * once into a flat string: no concatenation tree for V8 to flatten when the line is encoded, and no
+ * timestamp or latency formatted as a double (about 3,000 fewer instructions a line than concatenation).
  */
 import type { Logger } from '../../core/types.js'
 import type { AccessRecord } from './json.js'
@@ -79,8 +82,101 @@ export function writeAccessLine(log: Logger, level: string, rec: AccessRecord, m
   if (num === undefined) return false
   // The level can change at run time (`log.level = 'warn'`): read it each time.
   if (((log as unknown as Pino)[parts.levelVal] as number) > num) return true
-  parts.stream.write(`${parts.ls[num]}${parts.time()}${parts.chindings}${fields(rec)},"msg":${str(msg)}${parts.end}`)
+  const line = safe(rec, msg) ? joined(parts, num, rec, msg) : `${parts.ls[num]}${parts.time()}${parts.chindings}${fields(rec)},"msg":${str(msg)}${parts.end}`
+  parts.stream.write(line)
   return true
+}
+
+// What JSON.stringify escapes in a string: quotes, backslashes, control characters, lone surrogates.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it looks for
+const UNSAFE = /["\\\u0000-\u001f\ud800-\udfff]/
+let checkedMsg = ''
+
+/**
+ * Every string of the line can go between quotes as it is. One regex test covers the strings a client
+ * can shape; the method (a token, checked by Node's parser), the protocol and the socket's endpoint need none.
+ */
+function safe(r: AccessRecord, msg: string): boolean {
+  if (r.requestBody !== undefined || r.responseBody !== undefined) return false
+  if (msg !== checkedMsg) {
+    if (UNSAFE.test(msg)) return false
+    checkedMsg = msg
+  }
+  return !UNSAFE.test(`${r.requestId ?? ''}${r.contentType ?? ''}${r.clientIP}${r.path}${r.route ?? ''}${r.userAgent ?? ''}${r.query}`)
+}
+
+/** `.5`, `.25`, `.125`: the thousandths of a latency as JSON writes them, by value. */
+const THOUSANDTHS = Array.from({ length: 1000 }, (_, k) => (k === 0 ? '' : String(k / 1000).slice(1)))
+// The pieces of a line: one array reused for every line.
+const OUT: Array<string | number> = []
+const MILLIS = Array.from({ length: 1000 }, (_, k) => String(k).padStart(3, '0'))
+
+/**
+ * The line of {@link fields} when no string needs escaping, joined once into one flat string: no
+ * concatenation tree to flatten when it is encoded, and no timestamp or latency formatted as a double.
+ */
+function joined(p: Plain, num: number, r: AccessRecord, msg: string): string {
+  const now = Date.now()
+  const o = OUT
+  let n = 0
+  o[n++] = p.ls[num]!
+  o[n++] = ',"time":'
+  // Seconds (a small integer: no double to format) and the milliseconds as three digits.
+  o[n++] = Math.floor(now / 1000)
+  o[n++] = MILLIS[now % 1000]!
+  o[n++] = p.chindings
+  if (r.requestId !== undefined) {
+    o[n++] = ',"requestId":"'
+    o[n++] = r.requestId
+    o[n++] = '"'
+  }
+  o[n++] = ',"status":'
+  o[n++] = r.status
+  o[n++] = ',"method":"'
+  o[n++] = r.method
+  o[n++] = '","protocol":"'
+  o[n++] = r.protocol
+  o[n++] = '"'
+  if (r.contentType !== undefined) {
+    o[n++] = ',"contentType":"'
+    o[n++] = r.contentType
+    o[n++] = '"'
+  }
+  o[n++] = ',"clientIP":"'
+  o[n++] = r.clientIP
+  o[n++] = '","clientEndpoint":"'
+  o[n++] = r.clientEndpoint
+  o[n++] = '","path":"'
+  o[n++] = r.path
+  o[n++] = '"'
+  if (r.route !== undefined) {
+    o[n++] = ',"route":"'
+    o[n++] = r.route
+    o[n++] = '"'
+  }
+  o[n++] = ',"latency":'
+  const us = Math.round(r.latency * 1000)
+  if (us >= 0 && us < 1e15) {
+    o[n++] = Math.floor(us / 1000)
+    o[n++] = THOUSANDTHS[us % 1000]!
+  } else o[n++] = Number.isFinite(r.latency) ? r.latency : 'null'
+  if (r.userAgent !== undefined) {
+    o[n++] = ',"userAgent":"'
+    o[n++] = r.userAgent
+    o[n++] = '"'
+  }
+  o[n++] = ',"query":"'
+  o[n++] = r.query
+  o[n++] = '","size":'
+  o[n++] = r.size
+  if (r.aborted) o[n++] = ',"aborted":true'
+  o[n++] = ',"msg":"'
+  o[n++] = msg
+  o[n++] = '"'
+  o[n++] = p.end
+  // Shortening keeps the array's backing store (V8 trims it only when under half is used).
+  o.length = n
+  return o.join('')
 }
 
 // Same order and omissions as pino: undefined fields are left out.

@@ -5,7 +5,8 @@ import { after, describe, it } from 'node:test'
 import { type App, type AppOptions, HttpError, type Middleware, createApp } from '../../index.js'
 import { capture } from '../capture/index.js'
 import { requestId } from '../request-id/index.js'
-import { createLogger, logger } from './index.js'
+import { writeAccessLine } from './fast.js'
+import { type AccessRecord, createLogger, logger } from './index.js'
 
 type Line = Record<string, unknown>
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
@@ -344,6 +345,54 @@ describe('logger: the fast path', () => {
     assert.equal(norm(out.fast![0]!), norm(out.pino![0]!))
     const line = JSON.parse(out.fast![0]!) as Line
     assert.deepEqual([line.name, line.query, line.requestBody, line.responseBody, line.userAgent], ['svc', 'token=[Redacted]&b=%22', 'a="quoted"\n', 'ünï', 'tab\there'])
+  })
+
+  it('joins a line that needs no escaping into the bytes pino writes, latencies and escapes included', () => {
+    const lines: Record<string, string[]> = { fast: [], pino: [] }
+    const logs = Object.fromEntries(
+      (['fast', 'pino'] as const).map((k) => [
+        k,
+        createLogger({ level: 'info', mode: 'test', name: 'svc', destination: { write: (s: string) => void lines[k]!.push(s) }, ...(k === 'pino' ? { pino: {} } : {}) }),
+      ]),
+    )
+    const base: AccessRecord = {
+      requestId: 'abc-1',
+      status: 200,
+      method: 'GET',
+      protocol: 'http/1.1',
+      contentType: undefined,
+      clientIP: '127.0.0.1',
+      clientEndpoint: '127.0.0.1:5555',
+      path: '/a/%C3%A9',
+      route: '/a/:x',
+      latency: 0,
+      userAgent: 'curl/8',
+      query: 'q=1',
+      size: 17,
+    }
+    const cases: AccessRecord[] = [
+      ...[0, 0.001, 0.5, 1.025, 12, 3.4, 1234.567, 99.99].map((latency) => ({ ...base, latency })),
+      { ...base, contentType: 'text/plain', route: undefined, userAgent: undefined, requestId: undefined, aborted: true, status: 499 },
+      { ...base, userAgent: 'say "hi"\\' },
+      { ...base, path: '/ü', query: 'x=\u0001' },
+      { ...base, clientIP: '"1.2.3.4"' },
+      { ...base, latency: Number.NaN, size: 0 },
+    ]
+    // The same clock for both: milliseconds that need their leading zeros, and none.
+    const times = [1796288452005, 1796288452050, 1796288452000, 1796288452999, 1796288453100]
+    const now = Date.now
+    try {
+      cases.forEach((rec, i) => {
+        Date.now = () => times[i % times.length]!
+        assert.equal(writeAccessLine(logs.fast!, 'info', rec, 'http access log'), true)
+        logs.pino!.info(rec, 'http access log')
+      })
+    } finally {
+      Date.now = now
+    }
+    assert.equal(lines.fast!.length, cases.length)
+    assert.deepEqual(lines.fast, lines.pino)
+    assert.equal((JSON.parse(lines.fast![0]!) as Line).time, times[0])
   })
 
   it('is off when redaction could touch an access field', async () => {

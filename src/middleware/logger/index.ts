@@ -5,7 +5,7 @@ import { captureResponse } from '../capture/index.js'
 import { type Finished, countBody, onFinished } from '../stats/measure.js'
 import { lineDestination } from './destination.js'
 import { writeAccessLine } from './fast.js'
-import { accessRecord, capturedBodies, keepRequestBody, logBody } from './json.js'
+import { accessRecord, capturedBodies, keepRequestBody, logBody, peerEndpoint } from './json.js'
 import { compileTemplate } from './template.js'
 
 export { type CreateLoggerOptions, DEFAULT_REDACT, createLogger } from './create-logger.js'
@@ -62,24 +62,39 @@ export function logger(options: LoggerOptions = {}): Middleware {
   const bodies = json ? options.bodies : false
   // Enough bytes for maxBodyLength characters of UTF-8, so a JSON body is whole when it is redacted.
   const begin = bodies === false ? undefined : captureResponse({ maxBytes: Math.max(4096, 4 * (options.maxBodyLength ?? 1024)) })
-  return async function logger(c, next) {
+  // Not an async function: below a synchronous chain it answers synchronously (no promise per request).
+  return function logger(c, next) {
     if (skip?.(c)) return next()
     // Node reads the peer address lazily and cannot once the socket is gone: read it now, so a client
     // that aborts a stream is still logged with its address.
-    void c.raw.req.socket?.remoteAddress
+    peerEndpoint(c.raw.req)
     onFinished(c, done)
     // Bodies (debug mode by default): the response body is captured before any compression inside.
     const end = begin !== undefined && (bodies ?? c.mode === 'debug') ? begin(c) : undefined
+    let out: Promise<void> | void
     try {
-      await next()
-    } finally {
+      out = next()
+    } catch (err) {
       countBody(c)
+      throw err
     }
-    if (end !== undefined) {
-      end()
-      await keepRequestBody(c)
-    }
+    if (out == null || typeof out.then !== 'function') return after(c, end)
+    return out.then(
+      () => after(c, end),
+      (err: unknown) => {
+        countBody(c)
+        throw err
+      },
+    )
   }
+}
+
+/** After the layers below: counts a streamed body, and keeps the bodies for a debug line. */
+function after(c: Context, end: (() => void) | undefined): Promise<void> | undefined {
+  countBody(c)
+  if (end === undefined) return
+  end()
+  return keepRequestBody(c)
 }
 
 function jsonLine(options: LoggerOptions): (f: Finished, c: Context) => void {

@@ -1,4 +1,6 @@
 /** The JSON access-log record and the debug-mode bodies: captured, redacted, truncated. */
+import type { IncomingMessage } from 'node:http'
+import type { Socket } from 'node:net'
 import type { Context } from '../../core/context.js'
 import type { Finished } from '../stats/measure.js'
 
@@ -41,7 +43,6 @@ export interface AccessRecord {
  * onFinished(c, (f) => log.info(accessRecord(c, f), 'http access log'))
  */
 export function accessRecord(c: Context, f: Finished): AccessRecord {
-  const socket = c.raw.req.socket
   const r: AccessRecord = {
     requestId: c.requestId,
     status: f.status,
@@ -49,7 +50,7 @@ export function accessRecord(c: Context, f: Finished): AccessRecord {
     protocol: protocolOf(c.raw.req.httpVersion),
     contentType: c.raw.req.headers['content-type'],
     clientIP: c.req.ip,
-    clientEndpoint: endpoint(socket?.remoteAddress, socket?.remotePort),
+    clientEndpoint: peerEndpoint(c.raw.req),
     path: c.req.path,
     route: c.route,
     latency: Math.round(f.latency * 1000) / 1000,
@@ -65,6 +66,29 @@ export function accessRecord(c: Context, f: Finished): AccessRecord {
 function protocolOf(version: string | undefined): string {
   if (version === '1.1' || version === undefined) return 'http/1.1'
   return version === '2.0' ? 'h2' : `http/${version}`
+}
+
+const PEER = Symbol('weir.peerEndpoint')
+
+/**
+ * The socket's `address:port`, read once per connection and kept on the socket: Node's `remoteAddress` and
+ * `remotePort` getters cost about 500 instructions each. Read at the start of a request, it stays known for
+ * a client that leaves before the line is written. `''` without a socket.
+ *
+ * @example
+ * peerEndpoint(c.raw.req) // '127.0.0.1:52144', '[::1]:52144'
+ */
+export function peerEndpoint(req: IncomingMessage): string {
+  const socket = req.socket as (Socket & { [PEER]?: string }) | null | undefined
+  if (socket == null) return ''
+  // An HTTP/2 request's socket is a proxy of the session's: nothing is stored on it.
+  if (req.httpVersionMajor === 2) return endpoint(socket.remoteAddress, socket.remotePort)
+  let peer = socket[PEER]
+  if (peer === undefined) {
+    peer = endpoint(socket.remoteAddress, socket.remotePort)
+    if (peer !== '') socket[PEER] = peer
+  }
+  return peer
 }
 
 function endpoint(address: string | undefined, port: number | undefined): string {

@@ -36,13 +36,17 @@ export function recover(options: RecoverOptions = {}): Middleware {
   const answer: ErrorAnswerOptions = { format: options.format, typeBase: options.typeBase, stack: options.stack }
   const { skip } = options
   if (skip !== undefined && typeof skip !== 'function') throw new TypeError('recover(): skip must be a function')
-  return async function recover(c, next) {
+  // Not an async function: when everything below answers synchronously, so does recover (no promise, no
+  // microtask turn per request); a promise from below gets one rejection handler.
+  return function recover(c, next) {
     if (skip?.(c)) return next()
+    let out: Promise<void> | void
     try {
-      await next()
+      out = next()
     } catch (thrown) {
-      await handle(c, toError(thrown), answer)
+      return handle(c, toError(thrown), answer)
     }
+    if (out != null && typeof out.then === 'function') return out.then(undefined, (thrown: unknown) => handle(c, toError(thrown), answer))
   }
 }
 
