@@ -107,54 +107,75 @@ function safe(r: AccessRecord, msg: string): boolean {
 
 /** `.5`, `.25`, `.125`: the thousandths of a latency as JSON writes them, by value. */
 const THOUSANDTHS = Array.from({ length: 1000 }, (_, k) => (k === 0 ? '' : String(k / 1000).slice(1)))
+const MILLIS = Array.from({ length: 1000 }, (_, k) => String(k).padStart(3, '0'))
 // The pieces of a line: one array reused for every line.
 const OUT: Array<string | number> = []
-const MILLIS = Array.from({ length: 1000 }, (_, k) => String(k).padStart(3, '0'))
+
+/** The constant runs of a logger's lines, each one piece to join (joining costs per piece). */
+interface Runs {
+  readonly plain: Plain
+  readonly heads: string[]
+  readonly withId: string
+  readonly withoutId: string
+  msg: string
+  tail: string
+}
+
+let runs: Runs | undefined
+
+function runsOf(p: Plain, msg: string): Runs {
+  if (runs?.plain !== p) {
+    const heads: string[] = []
+    for (const [level, head] of Object.entries(p.ls)) heads[Number(level)] = `${head},"time":`
+    runs = { plain: p, heads, withId: `${p.chindings},"requestId":"`, withoutId: `${p.chindings},"status":`, msg: '', tail: '' }
+  }
+  if (runs.msg !== msg) {
+    runs.msg = msg
+    runs.tail = `,"msg":"${msg}"${p.end}`
+  }
+  return runs
+}
 
 /**
  * The line of {@link fields} when no string needs escaping, joined once into one flat string: no
  * concatenation tree to flatten when it is encoded, and no timestamp or latency formatted as a double.
+ * Constants next to each other are one piece: `","clientIP":"` closes a value and opens the next.
  */
 function joined(p: Plain, num: number, r: AccessRecord, msg: string): string {
+  const k = runsOf(p, msg)
   const now = Date.now()
   const o = OUT
   let n = 0
-  o[n++] = p.ls[num]!
-  o[n++] = ',"time":'
+  o[n++] = k.heads[num]!
   // Seconds (a small integer: no double to format) and the milliseconds as three digits.
   o[n++] = Math.floor(now / 1000)
   o[n++] = MILLIS[now % 1000]!
-  o[n++] = p.chindings
-  if (r.requestId !== undefined) {
-    o[n++] = ',"requestId":"'
+  if (r.requestId === undefined) o[n++] = k.withoutId
+  else {
+    o[n++] = k.withId
     o[n++] = r.requestId
-    o[n++] = '"'
+    o[n++] = '","status":'
   }
-  o[n++] = ',"status":'
   o[n++] = r.status
   o[n++] = ',"method":"'
   o[n++] = r.method
   o[n++] = '","protocol":"'
   o[n++] = r.protocol
-  o[n++] = '"'
   if (r.contentType !== undefined) {
-    o[n++] = ',"contentType":"'
+    o[n++] = '","contentType":"'
     o[n++] = r.contentType
-    o[n++] = '"'
   }
-  o[n++] = ',"clientIP":"'
+  o[n++] = '","clientIP":"'
   o[n++] = r.clientIP
   o[n++] = '","clientEndpoint":"'
   o[n++] = r.clientEndpoint
   o[n++] = '","path":"'
   o[n++] = r.path
-  o[n++] = '"'
   if (r.route !== undefined) {
-    o[n++] = ',"route":"'
+    o[n++] = '","route":"'
     o[n++] = r.route
-    o[n++] = '"'
   }
-  o[n++] = ',"latency":'
+  o[n++] = '","latency":'
   const us = Math.round(r.latency * 1000)
   if (us >= 0 && us < 1e15) {
     o[n++] = Math.floor(us / 1000)
@@ -163,17 +184,13 @@ function joined(p: Plain, num: number, r: AccessRecord, msg: string): string {
   if (r.userAgent !== undefined) {
     o[n++] = ',"userAgent":"'
     o[n++] = r.userAgent
-    o[n++] = '"'
-  }
-  o[n++] = ',"query":"'
+    o[n++] = '","query":"'
+  } else o[n++] = ',"query":"'
   o[n++] = r.query
   o[n++] = '","size":'
   o[n++] = r.size
   if (r.aborted) o[n++] = ',"aborted":true'
-  o[n++] = ',"msg":"'
-  o[n++] = msg
-  o[n++] = '"'
-  o[n++] = p.end
+  o[n++] = k.tail
   // Shortening keeps the array's backing store (V8 trims it only when under half is used).
   o.length = n
   return o.join('')
