@@ -496,7 +496,8 @@ function hostCount(raw: string[]): number {
   let n = 0
   for (let i = 0; i < raw.length; i += 2) {
     const h = raw[i]!
-    if (h.length === 4 && h.toLowerCase() === 'host') n++
+    // `host` in any case, without making a lower-cased copy per header.
+    if (h.length === 4 && (h.charCodeAt(0) | 0x20) === 0x68 && (h.charCodeAt(1) | 0x20) === 0x6f && (h.charCodeAt(2) | 0x20) === 0x73 && (h.charCodeAt(3) | 0x20) === 0x74) n++
   }
   return n
 }

@@ -39,6 +39,8 @@ const CASES: Array<[name: string, request: string, status: number, code: string]
   ['a missing Host on HTTP/1.1 is 400', 'GET /hello HTTP/1.1\r\n\r\n', 400, 'ERR_MISSING_HOST'],
   ['two different Host headers are 400', 'GET /hello HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n', 400, 'ERR_DUPLICATE_HOST'],
   ['two equal Host headers are 400', 'GET /hello HTTP/1.1\r\nHost: a\r\nhost: a\r\n\r\n', 400, 'ERR_DUPLICATE_HOST'],
+  ['two Host headers in any case are 400', 'GET /hello HTTP/1.1\r\nHOST: a\r\nhOsT: a\r\n\r\n', 400, 'ERR_DUPLICATE_HOST'],
+  ['a field spelled like Host is no Host', 'GET /hello HTTP/1.1\r\nHosx: a\r\nXost: a\r\n\r\n', 400, 'ERR_MISSING_HOST'],
   ['bare LF line endings are 400', 'GET /hello HTTP/1.1\nHost: x\n\n', 400, 'ERR_BAD_REQUEST'],
   ['a NUL in the target is 400', 'GET /hel\0lo HTTP/1.1\r\nHost: x\r\n\r\n', 400, 'ERR_BAD_REQUEST'],
   ['a NUL in a header value is 400', 'GET /hello HTTP/1.1\r\nHost: x\r\nX-A: a\0b\r\n\r\n', 400, 'ERR_BAD_REQUEST'],
