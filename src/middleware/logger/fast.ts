@@ -94,7 +94,8 @@ let checkedMsg = ''
 
 /**
  * Every string of the line can go between quotes as it is. One regex test covers the strings a client
- * can shape; the method (a token, checked by Node's parser), the protocol and the socket's endpoint need none.
+ * can shape (the method too: a server of your own may hand any); the protocol (made from the parser's
+ * version digits) and the socket's `address:port` need none.
  */
 function safe(r: AccessRecord, msg: string): boolean {
   if (r.requestBody !== undefined || r.responseBody !== undefined) return false
@@ -102,7 +103,7 @@ function safe(r: AccessRecord, msg: string): boolean {
     if (UNSAFE.test(msg)) return false
     checkedMsg = msg
   }
-  return !UNSAFE.test(`${r.requestId ?? ''}${r.contentType ?? ''}${r.clientIP}${r.path}${r.route ?? ''}${r.userAgent ?? ''}${r.query}`)
+  return !UNSAFE.test(`${r.requestId ?? ''}${r.method}${r.contentType ?? ''}${r.clientIP}${r.path}${r.route ?? ''}${r.userAgent ?? ''}${r.query}`)
 }
 
 /** `.5`, `.25`, `.125`: the thousandths of a latency as JSON writes them, by value. */

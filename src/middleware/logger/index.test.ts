@@ -376,6 +376,7 @@ describe('logger: the fast path', () => {
       { ...base, userAgent: 'say "hi"\\' },
       { ...base, path: '/ü', query: 'x=\u0001' },
       { ...base, clientIP: '"1.2.3.4"' },
+      { ...base, method: 'G"T', requestId: 'a\\b' },
       { ...base, latency: Number.NaN, size: 0 },
     ]
     // The same clock for both: milliseconds that need their leading zeros, and none.

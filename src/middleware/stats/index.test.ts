@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { Readable } from 'node:stream'
 import { describe, it } from 'node:test'
 import { type App, HttpError, createApp } from '../../index.js'
 import { consoleLogger } from '../../utils/console-logger.js'
@@ -83,6 +84,23 @@ describe('stats', () => {
         ['/nowhere', 404, ''],
       ],
     )
+  })
+
+  it('reports for both apps when one is mounted in the other through handler(), streams counted for each', async () => {
+    const outer = setup()
+    const inner = setup()
+    inner.app.use(stats({ onStats: inner.onStats }))
+    inner.app.get('/sub/stream', (c) => c.body(Readable.from(['ab', 'cde'])))
+    const mounted = inner.app.handler()
+    outer.app.use(stats({ onStats: outer.onStats }))
+    outer.app.get('/sub/*', (c) => {
+      c.res.bypass = true
+      mounted(c.raw.req, c.raw.res)
+    })
+    await get(outer.app, '/sub/stream')
+    await until(() => outer.seen.length === 1 && inner.seen.length === 1)
+    assert.deepEqual([inner.seen[0]!.route, inner.seen[0]!.size, inner.seen[0]!.status], ['/sub/stream', 5, 200])
+    assert.deepEqual([outer.seen[0]!.route, outer.seen[0]!.size, outer.seen[0]!.status], ['/sub/*', 5, 200])
   })
 
   it('counts requests in flight ("connecting")', async () => {

@@ -29,6 +29,8 @@ interface Tracker {
   readonly done: OnFinished[]
   counted: number
   counting: boolean
+  /** Another context on the same response (an app mounted in another through `handler()`). */
+  readonly next: Tracker | undefined
 }
 
 // Kept on the response, not the context: every response object gets the same property, so reading it is
@@ -45,16 +47,22 @@ type Tracked = ServerResponse & { [TRACKER]?: Tracker }
  */
 export function onFinished(c: Context, done: OnFinished): void {
   const res = c.raw.res as Tracked
-  const t = res[TRACKER]
-  if (t !== undefined && t.c === c) return void t.done.push(done)
-  res[TRACKER] = { c, start: performance.now(), done: [done], counted: 0, counting: false }
+  const first = res[TRACKER]
+  const t = trackerOf(res, c)
+  if (t !== undefined) return void t.done.push(done)
+  res[TRACKER] = { c, start: performance.now(), done: [done], counted: 0, counting: false, next: first }
   // `on`, not `once`: Node emits `close` once per response, and `once` allocates a wrapper per request.
-  res.on('close', onClose)
+  if (first === undefined) res.on('close', onClose)
+}
+
+function trackerOf(res: Tracked, c: Context): Tracker | undefined {
+  let t = res[TRACKER]
+  while (t !== undefined && t.c !== c) t = t.next
+  return t
 }
 
 function onClose(this: Tracked): void {
-  const t = this[TRACKER]
-  if (t !== undefined) settle(t.c, t)
+  for (let t = this[TRACKER]; t !== undefined; t = t.next) settle(t.c, t)
 }
 
 /**
@@ -65,7 +73,7 @@ function onClose(this: Tracked): void {
  * try { await next() } finally { countBody(c) }
  */
 export function countBody(c: Context): void {
-  const t = (c.raw.res as Tracked)[TRACKER]
+  const t = trackerOf(c.raw.res, c)
   if (t === undefined || t.counting) return
   const body = c.res.body
   if (!c.res.bypass && (body === null || typeof body === 'string' || body instanceof Uint8Array)) return
