@@ -2,9 +2,8 @@
  * The access log's fast path: for loggers `createLogger` made (no custom pino formatters, hooks or mixins),
  * the line is built from its known fields and handed to pino's stream — the same bytes pino would write
  * (`level`, `time`, bindings, fields, `msg`), without pino's generic walk over the object (~1.5 µs a line).
- * The pieces are joined once into a flat string: no concatenation tree for V8 to flatten when the line is
- * encoded, and no timestamp or latency formatted as a double (about 6,000 fewer instructions a line than
- * concatenation). One regex test over the strings a client can shape says whether any needs escaping.
+ * No timestamp or latency is formatted as a double. One regex test over the strings a client can shape
+ * says whether any needs escaping.
  */
 import type { Logger } from '../../core/types.js'
 import type { AccessRecord } from './json.js'
@@ -86,7 +85,7 @@ export function writeAccessLine(log: Logger, level: string, rec: AccessRecord, m
   if (num === undefined) return false
   // The level can change at run time (`log.level = 'warn'`): read it each time.
   if (((log as unknown as Pino)[parts.levelVal] as number) > num) return true
-  parts.stream.write(joined(parts, num, safe(rec) ? rec : escaped(rec), msg))
+  parts.stream.write(lineOf(parts, num, safe(rec) ? rec : escaped(rec), msg))
   return true
 }
 
@@ -111,7 +110,7 @@ function inner(s: string): string {
 
 const innerOf = (s: string | undefined): string | undefined => (s === undefined ? undefined : inner(s))
 
-/** The record with every string escaped for {@link joined} (a line with a quote, a backslash, a control character). */
+/** The record with every string escaped for {@link lineOf} (a line with a quote, a backslash, a control character). */
 function escaped(r: AccessRecord): AccessRecord {
   return {
     ...r,
@@ -132,10 +131,8 @@ function escaped(r: AccessRecord): AccessRecord {
 /** `.5`, `.25`, `.125`: the thousandths of a latency as JSON writes them, by value. */
 const THOUSANDTHS = Array.from({ length: 1000 }, (_, k) => (k === 0 ? '' : String(k / 1000).slice(1)))
 const MILLIS = Array.from({ length: 1000 }, (_, k) => String(k).padStart(3, '0'))
-// The pieces of a line: one array reused for every line.
-const OUT: Array<string | number> = []
 
-/** The constant runs of a logger's lines, each one piece to join (joining costs per piece). */
+/** The constant runs of a logger's lines, each one piece. */
 interface Runs {
   readonly plain: Plain
   readonly heads: string[]
@@ -161,76 +158,36 @@ function runsOf(p: Plain, msg: string): Runs {
 }
 
 /**
- * The line pino would write for the record (strings already escaped), joined once into one flat string.
- * Same keys, order and omissions as pino: undefined fields are left out. Constants next to each other are
- * one piece: `","clientIP":"` closes a value and opens the next.
+ * The line pino would write for the record (strings already escaped). Same keys, order and omissions as
+ * pino: undefined fields are left out. Constants next to each other are one piece: `","clientIP":"` closes
+ * a value and opens the next. Built by `+`: V8 links the pieces and copies them once, when the line is
+ * encoded — about 2,000 instructions a line fewer than `Array#join` over the same pieces.
  */
-function joined(p: Plain, num: number, r: AccessRecord, msg: string): string {
+function lineOf(p: Plain, num: number, r: AccessRecord, msg: string): string {
   const k = runsOf(p, msg)
-  const o = OUT
-  let n = 0
+  let s: string
   if (p.epoch) {
-    const now = Date.now()
-    o[n++] = k.heads[num]!
     // Seconds (a small integer: no double to format) and the milliseconds as three digits.
-    o[n++] = Math.floor(now / 1000)
-    o[n++] = MILLIS[now % 1000]!
-  } else {
-    o[n++] = p.ls[num]!
-    o[n++] = p.time()
-  }
-  if (r.requestId === undefined) o[n++] = k.withoutId
-  else {
-    o[n++] = k.withId
-    o[n++] = r.requestId
-    o[n++] = '","status":'
-  }
-  o[n++] = r.status
-  o[n++] = ',"method":"'
-  o[n++] = r.method
-  o[n++] = '","protocol":"'
-  o[n++] = r.protocol
-  if (r.contentType !== undefined) {
-    o[n++] = '","contentType":"'
-    o[n++] = r.contentType
-  }
-  o[n++] = '","clientIP":"'
-  o[n++] = r.clientIP
-  o[n++] = '","clientEndpoint":"'
-  o[n++] = r.clientEndpoint
-  o[n++] = '","path":"'
-  o[n++] = r.path
-  if (r.route !== undefined) {
-    o[n++] = '","route":"'
-    o[n++] = r.route
-  }
-  o[n++] = '","latency":'
-  const us = Math.round(r.latency * 1000)
-  if (us >= 0 && us < 1e15) {
-    o[n++] = Math.floor(us / 1000)
-    o[n++] = THOUSANDTHS[us % 1000]!
-  } else o[n++] = Number.isFinite(r.latency) ? r.latency : 'null'
-  if (r.userAgent !== undefined) {
-    o[n++] = ',"userAgent":"'
-    o[n++] = r.userAgent
-    o[n++] = '","query":"'
-  } else o[n++] = ',"query":"'
-  o[n++] = r.query
-  o[n++] = '","size":'
-  o[n++] = r.size
-  if (r.aborted) o[n++] = ',"aborted":true'
-  if (r.requestBody !== undefined) {
-    o[n++] = ',"requestBody":"'
-    o[n++] = r.requestBody
-    o[n++] = '"'
-  }
-  if (r.responseBody !== undefined) {
-    o[n++] = ',"responseBody":"'
-    o[n++] = r.responseBody
-    o[n++] = '"'
-  }
-  o[n++] = k.tail
-  // Shortening keeps the array's backing store (V8 trims it only when under half is used).
-  o.length = n
-  return o.join('')
+    const now = Date.now()
+    s = k.heads[num]! + Math.floor(now / 1000) + MILLIS[now % 1000]!
+  } else s = p.ls[num]! + p.time()
+  s += r.requestId === undefined ? k.withoutId : `${k.withId}${r.requestId}","status":`
+  s += `${r.status},"method":"${r.method}","protocol":"${r.protocol}`
+  if (r.contentType !== undefined) s += `","contentType":"${r.contentType}`
+  s += `","clientIP":"${r.clientIP}","clientEndpoint":"${r.clientEndpoint}","path":"${r.path}`
+  if (r.route !== undefined) s += `","route":"${r.route}`
+  s += `","latency":${latency(r.latency)}`
+  if (r.userAgent !== undefined) s += `,"userAgent":"${r.userAgent}"`
+  s += `,"query":"${r.query}","size":${r.size}`
+  if (r.aborted) s += ',"aborted":true'
+  if (r.requestBody !== undefined) s += `,"requestBody":"${r.requestBody}"`
+  if (r.responseBody !== undefined) s += `,"responseBody":"${r.responseBody}"`
+  return s + k.tail
+}
+
+/** A latency as JSON writes it, from whole microseconds: no double formatted. */
+function latency(ms: number): string | number {
+  const us = Math.round(ms * 1000)
+  if (us >= 0 && us < 1e15) return Math.floor(us / 1000) + THOUSANDTHS[us % 1000]!
+  return Number.isFinite(ms) ? ms : 'null'
 }

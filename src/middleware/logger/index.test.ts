@@ -347,7 +347,7 @@ describe('logger: the fast path', () => {
     assert.deepEqual([line.name, line.query, line.requestBody, line.responseBody, line.userAgent], ['svc', 'token=[Redacted]&b=%22', 'a="quoted"\n', 'ünï', 'tab\there'])
   })
 
-  it('joins a line that needs no escaping into the bytes pino writes, latencies and escapes included', () => {
+  it('builds a line that needs no escaping into the bytes pino writes, latencies and escapes included', () => {
     const lines: Record<string, string[]> = { fast: [], pino: [] }
     const logs = Object.fromEntries(
       (['fast', 'pino'] as const).map((k) => [
