@@ -132,7 +132,7 @@ export class BodyReader {
     // UTF-8 from here on: a text() read under a UTF-8 label decoded the same way.
     const text = this.#text ?? decodeText(bytes, undefined)
     const depth = this.#settings.limits.jsonDepth
-    if (jsonTooDeep(bytes, depth)) {
+    if (jsonTooDeep(text, depth)) {
       throw createError('ERR_BODY_JSON_TOO_DEEP', `The JSON body nests deeper than ${depth} levels`, { details: { limit: depth } })
     }
     const value = parseJson(text, protoAction)

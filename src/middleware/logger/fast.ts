@@ -97,6 +97,8 @@ const UNSAFE = /["\\\u0000-\u001f\ud800-\udfff]/
  * Every string of the record can go between quotes as it is. One regex test covers the strings a client
  * can shape (the method too: a server of your own may hand any); the protocol (made from the parser's
  * version digits) and the socket's `address:port` need none. Bodies (debug mode) are escaped each time.
+ * One test over the strings joined, not a test or a loop per string: a test costs about 700 instructions
+ * however short its string, and `charCodeAt` on a string V8 has not flattened goes through the runtime.
  */
 function safe(r: AccessRecord): boolean {
   if (r.requestBody !== undefined || r.responseBody !== undefined) return false

@@ -378,6 +378,12 @@ describe('logger: the fast path', () => {
       { ...base, clientIP: '"1.2.3.4"' },
       { ...base, method: 'G"T', requestId: 'a\\b' },
       { ...base, latency: Number.NaN, size: 0 },
+      // A value that needed escaping is tested again the next time, not remembered as clean.
+      { ...base, contentType: 'a\tb' },
+      { ...base, contentType: 'a\tb', size: 1 },
+      { ...base, contentType: 'a/b' },
+      { ...base, userAgent: 'pair \u{1f600}' },
+      { ...base, route: '/r\u001f' },
     ]
     // The same clock for both: milliseconds that need their leading zeros, and none.
     const times = [1796288452005, 1796288452050, 1796288452000, 1796288452999, 1796288453100]
@@ -394,6 +400,10 @@ describe('logger: the fast path', () => {
     assert.equal(lines.fast!.length, cases.length)
     assert.deepEqual(lines.fast, lines.pino)
     assert.equal((JSON.parse(lines.fast![0]!) as Line).time, times[0])
+    // A lone surrogate is escaped, as JSON.stringify does (pino writes short strings' raw, which UTF-8 loses).
+    writeAccessLine(logs.fast!, 'info', { ...base, query: 'lone=\ud800' }, 'http access log')
+    assert.match(lines.fast!.at(-1)!, /"query":"lone=\\ud800"/)
+    assert.equal((JSON.parse(lines.fast!.at(-1)!) as Line).query, 'lone=\ud800')
   })
 
   it('is off when redaction could touch an access field', async () => {
