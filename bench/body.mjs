@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { availableParallelism, tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { freePort } from './lib.mjs'
+import { TICK_US, cpuTicks, freePort } from './lib.mjs'
 import { SIZES, answer, makeBody } from './servers-body/common.mjs'
 
 const BENCH = dirname(fileURLToPath(import.meta.url))
@@ -74,7 +74,7 @@ async function start(o, name, variant) {
       child.once('exit', resolve)
       child.kill('SIGTERM')
     })
-  return { port, stop }
+  return { port, pid: child.pid, stop }
 }
 
 /** One load run; returns req/s, p99 ms and non-2xx count. */
@@ -109,11 +109,14 @@ async function measureOnce(o, { name, variant, path }, size, file, body) {
     if (got !== JSON.stringify(answer(JSON.parse(body)))) throw new Error(`${name} ${path} answered ${res.status} ${got.slice(0, 200)}`)
     if (o.warmup > 0) await load(o, url, file, o.warmup)
     const before = await gcOf(s.port)
+    const ticks = cpuTicks(s.pid)
     const m = await load(o, url, file, o.duration)
+    // Server CPU per request (user + system): unlike req/s, time the VM gives to others is not in it.
+    m.cpu = ((cpuTicks(s.pid) - ticks) * TICK_US) / (m.rps * o.duration)
     const after = await gcOf(s.port)
     m.gcPer1k = ((after.ms - before.ms) / (m.rps * o.duration)) * 1000
     const label = `${name}${variant ? `:${variant}` : ''}${path === '/' ? '' : path}`
-    console.log(`  ${size.padEnd(4)} ${label.padEnd(16)} ${fmt(m.rps).padStart(8)} req/s  p99 ${m.p99.toFixed(1)} ms  gc ${m.gcPer1k.toFixed(1)} ms/1k req${m.non2xx ? `  ${m.non2xx} non-2xx` : ''}`)
+    console.log(`  ${size.padEnd(4)} ${label.padEnd(16)} ${fmt(m.rps).padStart(8)} req/s  ${m.cpu.toFixed(1)} µs CPU/req  p99 ${m.p99.toFixed(1)} ms  gc ${m.gcPer1k.toFixed(1)} ms/1k req${m.non2xx ? `  ${m.non2xx} non-2xx` : ''}`)
     return m
   } finally {
     await s.stop()
@@ -122,7 +125,7 @@ async function measureOnce(o, { name, variant, path }, size, file, body) {
 
 /**
  * Measures several servers on one size, interleaved: each round runs every one once, in a rotated order, so
- * drift and noisy neighbours hit them alike. Returns the median run (by req/s) of each.
+ * drift and noisy neighbours hit them alike. Returns the median req/s, CPU per request and GC of each.
  */
 async function measure(o, targets, size, file, body) {
   const runs = targets.map(() => [])
@@ -132,7 +135,10 @@ async function measure(o, targets, size, file, body) {
       runs[i].push(await measureOnce(o, targets[i], size, file, body))
     }
   }
-  return runs.map((list) => list.sort((a, b) => a.rps - b.rps)[list.length >> 1])
+  return runs.map((list) => {
+    const median = (key) => list.map((m) => m[key]).sort((a, b) => a - b)[list.length >> 1]
+    return { rps: median('rps'), cpu: median('cpu'), gcPer1k: median('gcPer1k') }
+  })
 }
 
 const fmt = (n) => Math.round(n).toLocaleString('en-US')
@@ -155,11 +161,11 @@ async function main() {
   const out = [`# weir body benchmark\n\n- ${new Date().toISOString()}, node ${process.version}, ${o.tool} -c${o.connections} ${o.duration}s × ${o.rounds}, ${o.pin ? 'server core 0, load core 1' : 'unpinned'}\n`]
 
   if (o.sections.includes('frameworks')) {
-    const rows = ['## JSON POST, parse and answer `{ ok, n }`\n', '| size | weir req/s | fastify req/s | hono req/s | weir/fastify | weir/hono | GC ms/1k req (weir, fastify, hono) |', '|---|---:|---:|---:|---:|---:|---|']
+    const rows = ['## JSON POST, parse and answer `{ ok, n }`\n', '| size | weir req/s | fastify req/s | hono req/s | weir/fastify | weir/hono | server CPU µs/req (weir, fastify, hono) | fastify/weir CPU | GC ms/1k req (weir, fastify, hono) |', '|---|---:|---:|---:|---:|---:|---|---:|---|']
     for (const s of o.sizes) {
       const targets = ['weir', 'fastify', 'hono'].map((name) => ({ name, path: '/' }))
       const [weir, fastify, hono] = await measure(o, targets, s, bodies[s].file, bodies[s].body)
-      rows.push(`| ${s} | ${fmt(weir.rps)} | ${fmt(fastify.rps)} | ${fmt(hono.rps)} | ${ratio(weir.rps, fastify.rps)} | ${ratio(weir.rps, hono.rps)} | ${[weir, fastify, hono].map((x) => x.gcPer1k.toFixed(1)).join(', ')} |`)
+      rows.push(`| ${s} | ${fmt(weir.rps)} | ${fmt(fastify.rps)} | ${fmt(hono.rps)} | ${ratio(weir.rps, fastify.rps)} | ${ratio(weir.rps, hono.rps)} | ${[weir, fastify, hono].map((x) => x.cpu.toFixed(1)).join(', ')} | ${ratio(fastify.cpu, weir.cpu)} | ${[weir, fastify, hono].map((x) => x.gcPer1k.toFixed(1)).join(', ')} |`)
     }
     out.push(rows.join('\n'))
   }
