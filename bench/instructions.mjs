@@ -14,6 +14,7 @@
 //   node bench/instructions.mjs --groups core --rows '(a)'  # only the rows whose label contains '(a)'
 //   node bench/instructions.mjs --smoke                  # one short group: checks the harness
 //   node bench/instructions.mjs --keep /tmp/cg ...       # keep the dumps: callgrind_annotate /tmp/cg/<file>
+//   node bench/instructions.mjs --fixed ...              # a fixed request count (h2load --h1; POST rows post a file)
 //
 // Needs valgrind and wrk: `bash scripts/bench-tools.sh` installs them. Builds dist/ first unless --no-build.
 import { spawn, spawnSync } from 'node:child_process'
@@ -247,6 +248,8 @@ async function count({ args, request }) {
       threads = cookies.length
     }
     if (o.fixed && !script) return measured((s) => h2load(url, s, ['--h1']))
+    // A body: h2load posts the same file (a quarter of the GET rate: about what valgrind serves).
+    if (o.fixed && !request.cookie && request.method === 'POST') return measured((s) => h2load(url, s / 4, ['--h1', ...postArgs(request)]))
     return measured((s) => wrk(url, s, script, threads))
   } finally {
     child.kill('SIGKILL')
@@ -307,6 +310,12 @@ function wrk(url, seconds, script, threads = 1) {
 function callgrind(command, pid) {
   const r = spawnSync('callgrind_control', [command, String(pid)], { encoding: 'utf8' })
   if (r.status !== 0) throw new Error(`callgrind_control ${command}: ${r.stderr}`)
+}
+
+function postArgs({ bodySize }) {
+  const file = join(dir, `POST-${bodySize}.json`)
+  writeFileSync(file, makeBody(SIZES[bodySize]))
+  return ['-d', file, '-H', 'content-type: application/json']
 }
 
 function luaScript({ method, bodySize }) {
