@@ -111,10 +111,11 @@ async function measureOnce(o, { name, variant, path }, size, file, body) {
     const before = await gcOf(s.port)
     const ticks = cpuTicks(s.pid)
     const m = await load(o, url, file, o.duration)
+    const requests = m.rps * o.duration
     // Server CPU per request (user + system): unlike req/s, time the VM gives to others is not in it.
-    m.cpu = ((cpuTicks(s.pid) - ticks) * TICK_US) / (m.rps * o.duration)
+    m.cpu = ((cpuTicks(s.pid) - ticks) * TICK_US) / requests
     const after = await gcOf(s.port)
-    m.gcPer1k = ((after.ms - before.ms) / (m.rps * o.duration)) * 1000
+    m.gcPer1k = ((after.ms - before.ms) / requests) * 1000
     const label = `${name}${variant ? `:${variant}` : ''}${path === '/' ? '' : path}`
     console.log(`  ${size.padEnd(4)} ${label.padEnd(16)} ${fmt(m.rps).padStart(8)} req/s  ${m.cpu.toFixed(1)} µs CPU/req  p99 ${m.p99.toFixed(1)} ms  gc ${m.gcPer1k.toFixed(1)} ms/1k req${m.non2xx ? `  ${m.non2xx} non-2xx` : ''}`)
     return m

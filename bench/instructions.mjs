@@ -240,6 +240,11 @@ async function count({ args, request }) {
     if (request.ws) return measured((s) => echoes(`ws://127.0.0.1:${port}${request.path}`, s))
     if (request.h2) return measured((s) => h2load(`https://127.0.0.1:${port}${request.path}`, s))
     const url = `http://127.0.0.1:${port}${request.path}`
+    if (o.fixed && !request.cookie) {
+      if (!request.method) return measured((s) => h2load(url, s, ['--h1']))
+      // A body: h2load posts the same file (a quarter of the GET rate: about what valgrind serves).
+      if (request.method === 'POST') return measured((s) => h2load(url, s / 4, ['--h1', ...postArgs(request)]))
+    }
     let script = request.method ? luaScript(request) : undefined
     let threads = 1
     if (request.cookie) {
@@ -247,9 +252,6 @@ async function count({ args, request }) {
       script = cookieScript(join(dir, `cookies-${port}.lua`), cookies)
       threads = cookies.length
     }
-    if (o.fixed && !script) return measured((s) => h2load(url, s, ['--h1']))
-    // A body: h2load posts the same file (a quarter of the GET rate: about what valgrind serves).
-    if (o.fixed && !request.cookie && request.method === 'POST') return measured((s) => h2load(url, s / 4, ['--h1', ...postArgs(request)]))
     return measured((s) => wrk(url, s, script, threads))
   } finally {
     child.kill('SIGKILL')

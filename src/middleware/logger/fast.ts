@@ -112,7 +112,7 @@ function inner(s: string): string {
 
 const innerOf = (s: string | undefined): string | undefined => (s === undefined ? undefined : inner(s))
 
-/** The record with every string escaped for {@link lineOf} (a line with a quote, a backslash, a control character). */
+/** The record with every string escaped for {@link lineOf} (a line with a quote, a backslash, a control character, a surrogate). */
 function escaped(r: AccessRecord): AccessRecord {
   return {
     ...r,
