@@ -27,14 +27,18 @@ export function chain(factories: DecoderFactory[]): { first: Transform; last: Tr
   return { first: all[0]!, last: all.at(-1)!, all }
 }
 
+/** Called once when a read ends: with the bytes, or with the error that ended it. */
+export type Collected = (err: Error | undefined, bytes: Buffer | undefined) => void
+
 /**
- * Reads `req` to the end. Without decoders the socket's chunks are kept as they come (one chunk: no
- * copy); with decoders the raw bytes are written to the chain and its output kept. Both the raw and the
- * decoded byte counts must stay within `limit`; passing it cuts the connection (413). A client that goes
- * away rejects with `ERR_BODY_INCOMPLETE`; every listener is removed whatever the outcome.
+ * Reads `req` to the end, then calls `done` once. Without decoders the socket's chunks are kept as they
+ * come (one chunk: no copy); with decoders the raw bytes are written to the chain and its output kept.
+ * Both the raw and the decoded byte counts must stay within `limit`; passing it cuts the connection (413).
+ * A client that goes away ends it with `ERR_BODY_INCOMPLETE`; every listener is removed whatever the
+ * outcome. A callback, not a promise: the reader settles one promise of its own, not two.
  */
-export function collect(req: IncomingMessage, res: ServerResponse, limit: number, decoders: DecoderFactory[] | undefined): Promise<Buffer> {
-  return new Promise((resolve, reject) => new Collector(req, res, limit, decoders, resolve, reject).start())
+export function collect(req: IncomingMessage, res: ServerResponse, limit: number, decoders: DecoderFactory[] | undefined, done: Collected): void {
+  new Collector(req, res, limit, decoders, done).start()
 }
 
 /** One buffered read; its listeners are bound once, removed on settling. */
@@ -51,8 +55,7 @@ class Collector {
     readonly res: ServerResponse,
     readonly limit: number,
     decoders: DecoderFactory[] | undefined,
-    readonly resolve: (bytes: Buffer) => void,
-    readonly reject: (err: Error) => void,
+    readonly done: Collected,
   ) {
     this.#dec = decoders === undefined ? undefined : chain(decoders)
   }
@@ -82,8 +85,8 @@ class Collector {
     req.off('close', this.#onClose)
     if (dec !== undefined) for (const d of dec.all) d.destroy()
     const chunks = this.#chunks
-    if (err === undefined) this.resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, this.#size))
-    else this.reject(err)
+    if (err !== undefined) this.done(err, undefined)
+    else this.done(undefined, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, this.#size))
   }
 
   #over(): void {

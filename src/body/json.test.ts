@@ -120,4 +120,20 @@ describe('parseJson', () => {
     assert.deepEqual(Object.keys(v[0]!.a), ['keep'])
     assert.equal(({} as Record<string, unknown>).x, undefined)
   })
+
+  it('finds the keys however they are spelled: plain, partly or wholly \\u-escaped, before a spaced colon', () => {
+    for (const text of [
+      '{"__proto__" :{"x":1}}',
+      '{"\\u005F\\u005fproto__":{"x":1}}',
+      '{"a":"\\u00e9","constructor":{"prototype":{}}}',
+      '{"\\u0063onstructo\\u0072":{"prototype":{}}}',
+    ]) {
+      assert.throws(() => parseJson(text, 'error'), (e: { code: string }) => e.code === 'ERR_BODY_PROTO_KEY', text)
+    }
+  })
+
+  it('passes the names as values, and escapes elsewhere, untouched', () => {
+    const text = '{"k":"__proto__","c":"constructor","e":"\\u00e9"}'
+    assert.deepEqual(parseJson(text, 'error'), { k: '__proto__', c: 'constructor', e: 'é' })
+  })
 })

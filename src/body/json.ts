@@ -133,7 +133,13 @@ function skipString(text: string, i: number): number {
 const PROTO = /"(?:_|\\u005[Ff])(?:_|\\u005[Ff])(?:p|\\u0070)(?:r|\\u0072)(?:o|\\u006[Ff])(?:t|\\u0074)(?:o|\\u006[Ff])(?:_|\\u005[Ff])(?:_|\\u005[Ff])"\s*:/
 const CTOR = /"(?:c|\\u0063)(?:o|\\u006[Ff])(?:n|\\u006[Ee])(?:s|\\u0073)(?:t|\\u0074)(?:r|\\u0072)(?:u|\\u0075)(?:c|\\u0063)(?:t|\\u0074)(?:o|\\u006[Ff])(?:r|\\u0072)"\s*:/
 
+/**
+ * Whether the text may hold either key. Without a `\u` escape a key is spelled out, so a plain search
+ * rules most bodies out at a fraction of the patterns' cost (two regex scans of 1 KB: about 6,000
+ * instructions); the patterns decide the rest.
+ */
 function suspect(text: string): boolean {
+  if (!text.includes('__proto__') && !text.includes('constructor') && !text.includes('\\u')) return false
   return PROTO.test(text) || CTOR.test(text)
 }
 

@@ -31,7 +31,7 @@ export class BodyReader {
   #settings: BodySettings
   #state = IDLE
   #bytes: Buffer | undefined
-  #pending: Promise<Buffer> | undefined
+  #pending: Promise<void> | undefined
   #error: Error | undefined
   #text: string | undefined
   #json: { value: unknown; proto: ProtoAction } | undefined
@@ -64,35 +64,42 @@ export class BodyReader {
   }
 
   /** The whole body (decoded), read once; the same bytes for every caller — treat them as read-only. */
-  bytes(): Promise<Buffer> {
-    if (this.#state === DONE) {
-      const limit = this.#settings.limits.body
-      return this.#bytes!.length > limit ? Promise.reject(tooLarge(limit)) : Promise.resolve(this.#bytes!)
-    }
+  async bytes(): Promise<Buffer> {
+    if (this.#state !== DONE) await this.#read()
+    return this.#kept()
+  }
+
+  /**
+   * Reads the body from the socket once; concurrent readers wait on the same read, which settles with
+   * nothing (resolving with a Buffer would cost V8 a `then` lookup along its prototype chain).
+   */
+  #read(): Promise<void> {
     if (this.#state === READING) return this.#pending!
-    let factories: DecoderFactory[] | undefined
-    try {
-      factories = this.#check()
-    } catch (err) {
-      return Promise.reject(err)
-    }
+    const factories = this.#check()
     this.#state = READING
     sendContinue(this.#req, this.#res)
-    this.#pending = collect(this.#req, this.#res, this.#settings.limits.body, factories).then(
-      (bytes) => {
-        this.#state = DONE
-        this.#bytes = bytes
-        this.#pending = undefined
-        return bytes
-      },
-      (err: Error) => {
-        this.#state = FAILED
-        this.#error = err
-        this.#pending = undefined
-        throw err
-      },
-    )
+    this.#pending = new Promise((resolve, reject) => {
+      collect(this.#req, this.#res, this.#settings.limits.body, factories, (err, bytes) => {
+        if (err === undefined) {
+          this.#state = DONE
+          this.#bytes = bytes
+          resolve()
+        } else {
+          this.#state = FAILED
+          this.#error = err
+          reject(err)
+        }
+      })
+    })
     return this.#pending
+  }
+
+  /** The bytes read, refused if a limit lowered after the read no longer admits them. */
+  #kept(): Buffer {
+    const bytes = this.#bytes!
+    const limit = this.#settings.limits.body
+    if (bytes.length > limit) throw tooLarge(limit)
+    return bytes
   }
 
   /** Refuses up front what can be refused without reading: consumed, failed, unknown coding, declared size. */
@@ -115,9 +122,12 @@ export class BodyReader {
 
   /** The body as text in the charset of `Content-Type` (UTF-8 by default). */
   async text(): Promise<string> {
-    if (this.#text !== undefined) return this.#text
-    const bytes = await this.bytes()
-    this.#text = decodeText(bytes, mediaType(this.#req.headers['content-type']).charset)
+    if (this.#state !== DONE) await this.#read()
+    return this.#textNow()
+  }
+
+  #textNow(): string {
+    this.#text ??= decodeText(this.#kept(), mediaType(this.#req.headers['content-type']).charset)
     return this.#text
   }
 
@@ -126,8 +136,13 @@ export class BodyReader {
    * byte-order mark is dropped); UTF-16/32, by `charset` or byte-order mark, is 415 `ERR_BODY_UNSUPPORTED_CHARSET`.
    */
   async json(protoAction: ProtoAction = this.#settings.protoAction): Promise<unknown> {
+    if (this.#state !== DONE) await this.#read()
+    return this.#jsonNow(protoAction)
+  }
+
+  #jsonNow(protoAction: ProtoAction): unknown {
     if (this.#json !== undefined && this.#json.proto === protoAction) return this.#json.value
-    const bytes = await this.bytes()
+    const bytes = this.#kept()
     checkJsonCharset(bytes, mediaType(this.#req.headers['content-type']).charset)
     // UTF-8 from here on: a text() read under a UTF-8 label decoded the same way.
     const text = this.#text ?? decodeText(bytes, undefined)
@@ -146,8 +161,13 @@ export class BodyReader {
     if (mediaType(this.#req.headers['content-type']).type === 'multipart/form-data') {
       throw createError('ERR_BODY_UNSUPPORTED_TYPE', 'This body is multipart/form-data: read it with c.req.multipart()')
     }
+    if (this.#state !== DONE) await this.#read()
+    return this.#formNow()
+  }
+
+  #formNow(): FormRecord {
     const { fields, formDepth } = this.#settings.limits
-    this.#form = parseForm(await this.text(), fields, formDepth)
+    this.#form ??= parseForm(this.#textNow(), fields, formDepth)
     return this.#form
   }
 
@@ -174,8 +194,7 @@ export class BodyReader {
    * and the body is consumed: any later read throws `ERR_BODY_CONSUMED`. After a read, a stream of the kept bytes.
    */
   stream(): Readable {
-    if (this.#state === DONE) return once(this.bytes())
-    if (this.#state === READING) return once(this.#pending!)
+    if (this.#state === DONE || this.#state === READING) return once(this.bytes())
     const factories = this.#check()
     this.#state = STREAMED
     sendContinue(this.#req, this.#res)
@@ -194,13 +213,14 @@ export class BodyReader {
     let value: unknown
     if (typeof custom === 'function') value = await custom(source)
     else {
-      const bytes = await this.bytes()
+      if (this.#state !== DONE) await this.#read()
+      const bytes = this.#kept()
       if (bytes.length === 0) value = undefined
       else if (custom === false || type === '') value = bytes
-      else if (isJson(type)) value = await this.json()
-      else if (type === 'application/x-www-form-urlencoded') value = await this.form()
+      else if (isJson(type)) value = this.#jsonNow(this.#settings.protoAction)
+      else if (type === 'application/x-www-form-urlencoded') value = this.#formNow()
       else if (type === 'multipart/form-data') value = await this.multipart()
-      else if (type.startsWith('text/')) value = await this.text()
+      else if (type.startsWith('text/')) value = this.#textNow()
       else value = bytes
     }
     this.#parsed = { value }
