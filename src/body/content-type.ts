@@ -11,6 +11,8 @@ export interface MediaType {
 
 const NONE: MediaType = Object.freeze({ type: '', charset: undefined })
 
+let last: { header: string; type: MediaType } = { header: '', type: NONE }
+
 /**
  * Parses a `Content-Type` header (RFC 9110 §8.3.1): `type/subtype; charset=utf-8`.
  *
@@ -19,12 +21,17 @@ const NONE: MediaType = Object.freeze({ type: '', charset: undefined })
  */
 export function mediaType(header: string | undefined): MediaType {
   if (!header) return NONE
+  // An API sees the same few headers over and over: the last one parsed is kept (frozen, so it can be shared).
+  if (header === last.header) return last.type
   const semi = header.indexOf(';')
   const type = (semi === -1 ? header : header.slice(0, semi)).trim().toLowerCase()
-  if (semi === -1) return { type, charset: undefined }
-  const m = /;\s*charset\s*=\s*(?:"([^"]*)"|([^;\s]*))/i.exec(header)
-  const charset = m ? (m[1] ?? m[2] ?? '').toLowerCase() || undefined : undefined
-  return { type, charset }
+  let charset: string | undefined
+  if (semi !== -1) {
+    const m = /;\s*charset\s*=\s*(?:"([^"]*)"|([^;\s]*))/i.exec(header)
+    charset = m ? (m[1] ?? m[2] ?? '').toLowerCase() || undefined : undefined
+  }
+  last = { header, type: Object.freeze({ type, charset }) }
+  return last.type
 }
 
 /** Whether a media type is JSON: `application/json` or any `+json` suffix (RFC 6839). */

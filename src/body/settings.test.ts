@@ -16,6 +16,13 @@ describe('mediaType', () => {
     ['text/plain; foo=bar', 'text/plain', undefined],
   ]
   for (const [header, type, charset] of cases) it(String(header), () => assert.deepEqual(mediaType(header), { type, charset }))
+  it('answers a header seen before the same way, after others in between', () => {
+    const latin = 'Text/Plain; charset=ISO-8859-1'
+    assert.deepEqual(mediaType(latin), { type: 'text/plain', charset: 'iso-8859-1' })
+    assert.deepEqual(mediaType('application/json'), { type: 'application/json', charset: undefined })
+    assert.deepEqual(mediaType(latin), { type: 'text/plain', charset: 'iso-8859-1' })
+    assert.ok(Object.isFrozen(mediaType(latin)))
+  })
 
   it('knows JSON types', () => {
     assert.deepEqual(['application/json', 'application/ld+json', 'text/json', 'application/jsonx'].map(isJson), [true, true, false, false])
