@@ -91,6 +91,7 @@ const GROUPS = {
       'weir twice': server(['bench/servers-body/weir.mjs', '{port}'], post('/twice', '1k')),
       'fastify POST': server(['bench/servers-body/fastify.mjs', '{port}'], post('/', '1k')),
       'weir POST': server(['bench/servers-body/weir.mjs', '{port}'], post('/', '1k')),
+      'weir POST, jsonDepth Infinity': server(['bench/servers-body/weir.mjs', '{port}', 'nodepth'], post('/', '1k')),
     },
   },
   session: {

@@ -1,11 +1,12 @@
 // weir from dist/: POST / parses JSON; /once and /twice both have one middleware, which in /twice reads
-// the body first (as a signature check would) so the handler's read is the second one.
+// the body first (as a signature check would) so the handler's read is the second one. The variant
+// `nodepth` turns the JSON depth check off (`jsonDepth: Infinity`), to show what it costs.
 import { createApp } from '../../dist/index.js'
 import { answer, gcMeter, ready, serverArgs } from './common.mjs'
 
-const { port } = serverArgs('weir')
+const { port, variant } = serverArgs('weir')
 const gc = gcMeter()
-const app = createApp({ limits: { body: 2 * 1024 * 1024 } })
+const app = createApp({ limits: { body: 2 * 1024 * 1024, ...(variant === 'nodepth' ? { jsonDepth: Number.POSITIVE_INFINITY } : {}) } })
 const pass = async (_c, next) => {
   await next()
 }
