@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { decode, encode } from '@msgpack/msgpack'
 import YAML from 'yaml'
-import { type Context, type Renderer, createApp, defaultRenderers, htmlRenderer, jsonRenderer, xmlRenderer } from '../index.js'
+import { type Context, type Renderer, createApp, defaultRenderers, escapeHtml, htmlRenderer, jsonRenderer, xmlRenderer } from '../index.js'
 import { consoleLogger } from '../utils/console-logger.js'
 
 const user = { id: 7, name: 'Ada <script>', tags: ['a', 'b'], since: new Date('2025-01-01T00:00:00Z'), none: null }
@@ -112,5 +112,34 @@ describe('c.render(): a format added through the Renderer interface', () => {
     assert.throws(() => createApp({ renderers: [{ type: 'yaml', render: String }] }), TypeError)
     assert.throws(() => createApp({ renderers: [{ type: 'application/yaml' } as Renderer] }), TypeError)
     assert.doesNotThrow(() => createApp({ renderers: [jsonRenderer({ space: 2 })] }))
+  })
+})
+
+describe('escapeHtml', () => {
+  it('escapes the five characters anywhere: first, last, in a row, among other text', () => {
+    assert.equal(escapeHtml('<b>"hi"</b>'), '&lt;b&gt;&quot;hi&quot;&lt;/b&gt;')
+    assert.equal(escapeHtml("&&''"), '&amp;&amp;&#39;&#39;')
+    assert.equal(escapeHtml('a < b'), 'a &lt; b')
+    assert.equal(escapeHtml('é — <x>'), 'é — &lt;x&gt;')
+    assert.equal(escapeHtml('&amp;'), '&amp;amp;')
+  })
+
+  it('gives back text with nothing to escape as it is', () => {
+    for (const s of ['', 'fortune: No such file or directory', 'naïve 日本語 🎉']) assert.equal(escapeHtml(s), s)
+  })
+
+  it('agrees with a plain replace on mixed text', () => {
+    const reference = (s: string) =>
+      s.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!)
+    const alphabet = ['a', ' ', '&', '<', '>', '"', "'", 'é', '🎉', '\n']
+    let seed = 7
+    for (let n = 0; n < 500; n++) {
+      let s = ''
+      for (let k = 0; k < n % 40; k++) {
+        seed = (seed * 1103515245 + 12345) % 2147483648
+        s += alphabet[seed % alphabet.length]
+      }
+      assert.equal(escapeHtml(s), reference(s), JSON.stringify(s))
+    }
   })
 })
