@@ -3,7 +3,7 @@
 //   node bench/tfb/run.mjs [--rounds 3] [--duration 5] [--warmup 1] [--connections 64]
 //                          [--tests json,plaintext,...] [--only weir,raw,...] [--db weir_tfb] [--pool 16]
 //                          [--no-pin] [--no-build]
-//   node bench/tfb/run.mjs --instructions [--rows 'weir json'] [--warmup 40] [--duration 20]
+//   node bench/tfb/run.mjs --instructions [--rows 'weir json'] [--warmup 40] [--duration 20] [--fixed]
 //
 // Each server runs alone, freshly started per measured run, pinned to core 0; wrk runs on core 1. Before a
 // run, the server must pass the verifier's rules for that test type. The database (--db) is recreated first.
@@ -46,6 +46,7 @@ const { values: o } = parseArgs({
     'no-pin': { type: 'boolean', default: false },
     'no-build': { type: 'boolean', default: false },
     instructions: { type: 'boolean', default: false },
+    fixed: { type: 'boolean', default: false },
     rows: { type: 'string' },
   },
 })
@@ -55,7 +56,7 @@ function usage(message) {
   console.error(
     `usage: node bench/tfb/run.mjs [--rounds N] [--duration S] [--warmup S] [--connections N]\n` +
       `         [--tests ${Object.keys(TESTS).join(',')}] [--only ${SERVERS.join(',')}]\n` +
-      `         [--db name] [--pool N] [--no-pin] [--no-build] [--instructions [--rows labels]]`,
+      `         [--db name] [--pool N] [--no-pin] [--no-build] [--instructions [--rows labels] [--fixed]]`,
   )
   process.exit(2)
 }
@@ -190,6 +191,8 @@ async function instructions(databaseUrl) {
   if (process.argv.includes('--warmup')) args.push('--warmup', String(opts.warmup))
   if (process.argv.includes('--duration')) args.push('--duration', String(opts.duration))
   if (o['no-build']) args.push('--no-build')
+  // A fixed request count per row (h2load), so that servers are counted over the same requests.
+  if (o.fixed) args.push('--fixed')
   const env = { ...process.env, DATABASE_URL: databaseUrl, PG_POOL_SIZE: String(opts.pool) }
   const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: 'inherit' })
   process.exitCode = await new Promise((resolve) => child.once('exit', (code) => resolve(code ?? 1)))
