@@ -11,7 +11,9 @@ export interface MediaType {
 
 const NONE: MediaType = Object.freeze({ type: '', charset: undefined })
 
-let last: { header: string; type: MediaType } = { header: '', type: NONE }
+// The last header parsed and its result (frozen, so it can be shared).
+let lastHeader = ''
+let lastType = NONE
 
 /**
  * Parses a `Content-Type` header (RFC 9110 §8.3.1): `type/subtype; charset=utf-8`.
@@ -21,8 +23,8 @@ let last: { header: string; type: MediaType } = { header: '', type: NONE }
  */
 export function mediaType(header: string | undefined): MediaType {
   if (!header) return NONE
-  // An API sees the same few headers over and over: the last one parsed is kept (frozen, so it can be shared).
-  if (header === last.header) return last.type
+  // An API sees the same few headers over and over: the last one parsed is kept.
+  if (header === lastHeader) return lastType
   const semi = header.indexOf(';')
   const type = (semi === -1 ? header : header.slice(0, semi)).trim().toLowerCase()
   let charset: string | undefined
@@ -30,8 +32,9 @@ export function mediaType(header: string | undefined): MediaType {
     const m = /;\s*charset\s*=\s*(?:"([^"]*)"|([^;\s]*))/i.exec(header)
     charset = m ? (m[1] ?? m[2] ?? '').toLowerCase() || undefined : undefined
   }
-  last = { header, type: Object.freeze({ type, charset }) }
-  return last.type
+  lastHeader = header
+  lastType = Object.freeze({ type, charset })
+  return lastType
 }
 
 /** Whether a media type is JSON: `application/json` or any `+json` suffix (RFC 6839). */
